@@ -1,0 +1,44 @@
+// @ts-check
+import node from '@astrojs/node';
+import starlight from '@astrojs/starlight';
+import { satteri } from '@astrojs/markdown-satteri';
+import { defineConfig } from 'astro/config';
+import starlightLinksValidator from 'starlight-links-validator';
+import starlightLlmsTxt from 'starlight-llms-txt';
+import starlightVersions from 'starlight-versions';
+
+import { headingAnchors } from './src/markdown/heading-anchors.ts';
+import tracklight from './src/server/integration.ts';
+import { LEGACY_VERSION, locales, platform, retiredRedirects } from './src/site/site.ts';
+
+export default defineConfig({
+  // Content in ./content, code in ./src: see README "Layout".
+  srcDir: '.',
+  site: process.env.SITE_URL ?? 'http://localhost:4321',
+  trailingSlash: 'ignore',
+  adapter: node({ mode: 'standalone' }),
+  redirects: retiredRedirects(),
+  markdown: {
+    // Headings written `## Title {/* #stable-id */}` keep that id in every language.
+    processor: satteri({ hastPlugins: [headingAnchors()] }),
+  },
+  integrations: [
+    starlight({
+      title: `${platform.name} Docs`,
+      description: `Set up HTTPS link tracking for ${platform.name}, checked live as you go.`,
+      defaultLocale: 'root',
+      locales,
+      lastUpdated: false,
+      customCss: ['./src/styles/site.css'],
+      routeMiddleware: './src/site/route-middleware.ts',
+      // One guide, one entry: its label is the page title in each locale.
+      sidebar: [{ slug: 'guides/https-link-tracking' }],
+      plugins: [
+        starlightVersions({ versions: [{ slug: LEGACY_VERSION.slug, label: LEGACY_VERSION.label }] }),
+        starlightLinksValidator({ errorOnInconsistentLocale: true }),
+        starlightLlmsTxt({ projectName: `${platform.name} Docs` }),
+      ],
+    }),
+    tracklight(),
+  ],
+});

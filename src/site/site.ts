@@ -1,0 +1,59 @@
+/**
+ * The one configuration file of the documentation site: the platform the guide
+ * is written for, its languages, and the single canonical guide URL. Change the
+ * platform's name or tracking host here and every page, check and test follows.
+ */
+
+/** The email platform whose customers read the guide. */
+export const platform = {
+  /** The product name shown in the guide and the site title. */
+  name: 'Mailvane',
+  /** Where customers sign in to the dashboard. */
+  dashboardUrl: 'https://app.mail.example',
+  /** The host every branded link domain's CNAME record must point at. */
+  trackingHost: 'track.mail.example',
+  /** The example branded link domain the guide uses in its instructions. */
+  exampleDomain: 'links.example.com',
+  /** The certificate authority that issues managed certificates (for CAA records). */
+  managedCertificateIssuer: 'letsencrypt.org',
+} as const;
+
+/** The languages of the site. English is the root locale; the others live under their code. */
+export const locales = {
+  root: { label: 'English', lang: 'en' },
+  es: { label: 'Español', lang: 'es' },
+  it: { label: 'Italiano', lang: 'it' },
+  de: { label: 'Deutsch', lang: 'de' },
+} as const;
+
+/** A locale key of `locales`: `root` for English. */
+export type LocaleKey = keyof typeof locales;
+
+/** The URL prefix of a locale: `''` for English, `/es` for Spanish. */
+export function localePrefix(locale: LocaleKey): string {
+  return locale === 'root' ? '' : `/${locale}`;
+}
+
+/** The path of the one canonical guide page (in the root locale). */
+export const GUIDE_PATH = '/guides/https-link-tracking/';
+
+/** The slug of the archived guide for the legacy dashboard. */
+export const LEGACY_VERSION = { slug: 'legacy', label: 'the legacy dashboard' } as const;
+
+/**
+ * Pages the platform once published on the same topic. Each one, in every
+ * locale, redirects permanently to the canonical guide so there is one source.
+ */
+export const RETIRED_PATHS = ['/ssl-click-tracking/', '/link-branding/https/', '/guides/cloudflare-ssl/'] as const;
+
+/** Permanent redirects from every retired path, in every locale, to the guide in that locale. */
+export function retiredRedirects(): Record<string, { status: 301; destination: string }> {
+  const redirects: Record<string, { status: 301; destination: string }> = {};
+  for (const locale of Object.keys(locales) as LocaleKey[]) {
+    const prefix = localePrefix(locale);
+    for (const path of RETIRED_PATHS) {
+      redirects[`${prefix}${path}`] = { status: 301, destination: `${prefix}${GUIDE_PATH}` };
+    }
+  }
+  return redirects;
+}
