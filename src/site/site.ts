@@ -4,6 +4,9 @@
  * platform's name or tracking host here and every page, check and test follows.
  */
 
+const exampleLabel = 'links';
+const exampleZone = 'example.com';
+
 /** The email platform whose customers read the guide. */
 export const platform = {
   /** The product name shown in the guide and the site title. */
@@ -12,10 +15,31 @@ export const platform = {
   dashboardUrl: 'https://app.mail.example',
   /** The host every branded link domain's CNAME record must point at. */
   trackingHost: 'track.mail.example',
+  /** The DNS zone of the example customer in the guide's instructions. */
+  exampleZone,
+  /** The label the guide suggests for the branded link, typed into DNS forms. */
+  exampleLabel,
   /** The example branded link domain the guide uses in its instructions. */
-  exampleDomain: 'links.example.com',
+  exampleDomain: `${exampleLabel}.${exampleZone}`,
   /** The certificate authority that issues managed certificates (for CAA records). */
   managedCertificateIssuer: 'letsencrypt.org',
+  /** The path on a branded link domain that answers the HTTPS probe. */
+  probePath: '/.well-known/link-tracking',
+  /** The value of the `x-link-tracking-service` header the tracking service sends. */
+  serviceId: 'mailvane',
+} as const;
+
+/** The command lines the guide shows, built from the platform settings so they never drift. */
+export const commands = {
+  digCname: `dig +short CNAME ${platform.exampleDomain}`,
+  digCnameAnswer: `${platform.trackingHost}.`,
+  digAddress: `dig +short ${platform.exampleDomain}`,
+  digCaa: `dig +short CAA ${platform.exampleZone}`,
+  nslookupCname: `nslookup -type=CNAME ${platform.exampleDomain}`,
+  caaRecord: `${platform.exampleZone}.  3600  IN  CAA  0 issue "${platform.managedCertificateIssuer}"`,
+  curlProbe: `curl -sSI https://${platform.exampleDomain}${platform.probePath}`,
+  curlProbeAnswer: `x-link-tracking-service: ${platform.serviceId}`,
+  opensslCertificate: `openssl s_client -connect ${platform.exampleDomain}:443 -servername ${platform.exampleDomain} </dev/null 2>/dev/null | openssl x509 -noout -issuer -subject -dates -ext subjectAltName`,
 } as const;
 
 /** The languages of the site. English is the root locale; the others live under their code. */

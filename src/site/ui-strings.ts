@@ -1,22 +1,30 @@
 import { z } from 'astro/zod';
 
 /**
- * The interface strings this site adds to Starlight's, with their English text.
- * Every key must be translated in every locale file in `content/i18n/`; a test
- * enforces it.
+ * The keys of the interface strings this site adds to Starlight's. The text of
+ * each lives in `content/i18n/<lang>.json`; the schema requires every key in
+ * every locale, so a missing translation fails the build.
  */
-export const UI_STRINGS = {
-  'tracklight.noscript.title': 'Run the checks from your terminal',
-  'tracklight.noscript.body':
-    'The live checks on this page need JavaScript. The same checks run from the command line:',
-} as const;
+export const UI_STRING_KEYS = [
+  'tracklight.dnsRecord.name',
+  'tracklight.dnsRecord.type',
+  'tracklight.dnsRecord.target',
+  'tracklight.dnsRecord.ttl',
+  'tracklight.dnsRecord.ttlValue',
+  'tracklight.dnsRecord.zoneFile',
+  'starlightVersions.link.latest',
+  'starlightVersions.outdated.label',
+  'starlightVersions.outdated.slug',
+  'starlightVersions.search.link.latest',
+  'starlightVersions.search.outdated.label',
+  'starlightVersions.search.outdated.slug',
+  'starlightVersions.select.accessibleLabel',
+] as const;
 
 /** A key of an interface string this site adds. */
-export type UiStringKey = keyof typeof UI_STRINGS;
+export type UiStringKey = (typeof UI_STRING_KEYS)[number];
 
 /** The schema of the added keys in a locale's `content/i18n/<lang>.json`. */
 export const UiStringsSchema = z.object(
-  Object.fromEntries(
-    Object.keys(UI_STRINGS).map((key) => [key, z.string().optional()]),
-  ) as Record<UiStringKey, z.ZodOptional<z.ZodString>>,
+  Object.fromEntries(UI_STRING_KEYS.map((key) => [key, z.string().min(1)])) as Record<UiStringKey, z.ZodString>,
 );

@@ -1,0 +1,6 @@
+/**
+ * Everything the guide's MDX imports, from one place:
+ * `import { DnsRecord, platform, commands } from '~/components';`
+ */
+export { default as DnsRecord } from './DnsRecord.astro';
+export { commands, platform } from '../site/site.ts';
