@@ -9,7 +9,7 @@ import starlightVersions from 'starlight-versions';
 
 import { headingAnchors } from './src/markdown/heading-anchors.ts';
 import tracklight from './src/server/integration.ts';
-import { LEGACY_VERSION, locales, platform, retiredRedirects } from './src/site/site.ts';
+import { CURRENT_VERSION, LEGACY_VERSION, locales, platform, retiredRedirects } from './src/site/site.ts';
 
 export default defineConfig({
   // Content in ./content, code in ./src: see README "Layout".
@@ -30,11 +30,12 @@ export default defineConfig({
       locales,
       lastUpdated: false,
       customCss: ['./src/styles/site.css'],
+      components: { Search: './src/components/overrides/Search.astro' },
       routeMiddleware: './src/site/route-middleware.ts',
       // One guide, one entry: its label is the page title in each locale.
       sidebar: [{ slug: 'guides/https-link-tracking' }],
       plugins: [
-        starlightVersions({ versions: [{ slug: LEGACY_VERSION.slug, label: LEGACY_VERSION.label }] }),
+        starlightVersions({ current: CURRENT_VERSION, versions: [LEGACY_VERSION] }),
         starlightLinksValidator({ errorOnInconsistentLocale: true }),
         starlightLlmsTxt({ projectName: `${platform.name} Docs` }),
       ],

@@ -1,8 +1,15 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+
 import type { AstroIntegration } from 'astro';
 
+import { findDeadEnds } from '../site/dead-ends.ts';
+
 /**
- * Adds the site's server side (API routes and request middleware) from `src/server/`,
- * so the repository root has no `pages/` folder.
+ * Adds the site's server side (API routes) from `src/server/`, so the
+ * repository root has no `pages/` folder, and refuses a build whose pages send
+ * the reader to support instead of to a fix.
  */
 export default function tracklight(): AstroIntegration {
   return {
@@ -11,6 +18,36 @@ export default function tracklight(): AstroIntegration {
       'astro:config:setup': ({ injectRoute }) => {
         injectRoute({ pattern: '/api/health', entrypoint: './src/server/routes/health.ts', prerender: false });
       },
+      'astro:build:done': async ({ dir, logger }) => {
+        const root = fileURLToPath(dir);
+        const problems: string[] = [];
+        for (const file of await builtPages(root)) {
+          const text = htmlToText(await readFile(file, 'utf8'));
+          for (const phrase of findDeadEnds(text)) problems.push(`${relative(root, file)}: "${phrase}"`);
+        }
+        if (problems.length > 0) {
+          throw new Error(
+            `Pages send the reader to support instead of to a fix. Link the matching troubleshooting entry instead:\n${problems.join('\n')}`,
+          );
+        }
+        logger.info('No page ends in "contact support".');
+      },
     },
   };
+}
+
+/** Every HTML and text page of the built site. */
+async function builtPages(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && /\.(?:html|txt)$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** The readable text of a page: scripts, styles and tags removed, entities left as they are. */
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
 }

@@ -61,8 +61,13 @@ export function localePrefix(locale: LocaleKey): string {
 /** The path of the one canonical guide page (in the root locale). */
 export const GUIDE_PATH = '/guides/https-link-tracking/';
 
-/** The slug of the archived guide for the legacy dashboard. */
-export const LEGACY_VERSION = { slug: 'legacy', label: 'the legacy dashboard' } as const;
+/**
+ * The guide's versions, one per generation of the dashboard. Labels are names,
+ * the same in every language; the sentences around them are translated.
+ */
+export const CURRENT_VERSION = { label: 'Dashboard 2025' } as const;
+/** The archived guide for the legacy dashboard, under `content/docs/legacy/`. */
+export const LEGACY_VERSION = { slug: 'legacy', label: 'Dashboard 2019' } as const;
 
 /**
  * Pages the platform once published on the same topic. Each one, in every

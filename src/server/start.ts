@@ -1,0 +1,37 @@
+/**
+ * `npm start`: builds the site when the build is missing or older than its
+ * sources, then serves the site and its API on http://localhost:4321
+ * (`HOST` and `PORT` override).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const entry = join(root, 'dist/server/entry.mjs');
+const SOURCES = ['content', 'src', 'public', 'astro.config.mjs', 'content.config.ts', 'package-lock.json'];
+
+/** The newest modification time of a file or of any file below a folder. */
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : 0;
+const sourcesAt = Math.max(...SOURCES.map((source) => newestMtime(join(root, source))));
+
+if (builtAt < sourcesAt) {
+  console.log(builtAt ? 'Sources changed since the last build: rebuilding…' : 'Building the site…');
+  const astro = join(root, 'node_modules/astro/bin/astro.mjs');
+  const result = spawnSync(process.execPath, [astro, 'build'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+process.env.HOST ??= 'localhost';
+process.env.PORT ??= '4321';
+process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
+await import(pathToFileURL(entry).href);
+console.log(`The guide: http://${process.env.HOST}:${process.env.PORT}/guides/https-link-tracking/`);
