@@ -43,6 +43,7 @@ const DEFINITIONS = {
   domain_not_in_account: trouble('branded-link', 'fail'),
 
   // Step 3: a valid certificate, and a proxy that reaches the tracking service.
+  caa_ok: outcome('tls', 'pass'),
   cert_ok: outcome('tls', 'pass'),
   probe_ok: outcome('tls', 'pass'),
   caa_blocks_issuer: trouble('tls', 'fail'),
@@ -72,8 +73,13 @@ const DEFINITIONS = {
   https_ready: outcome('https', 'info'),
   https_blocked: trouble('https', 'fail'),
 
-  // The check itself broke: always our fault, never the reader's. A result with
-  // this code carries the step of the check that broke; this one is a default.
+  // Outcomes of any check. A result with one of these codes carries the step of
+  // its own check; the step here is only a default.
+  /** The check does not apply to this setup, e.g. CAA records behind a CDN. */
+  not_applicable: outcome('tls', 'info'),
+  /** An earlier check this one depends on failed, so this one did not run. */
+  prerequisite_failed: outcome('tls', 'info'),
+  /** The check itself broke: always our fault, never the reader's. */
   check_error: trouble('https', 'fail'),
 } as const satisfies Record<string, { step: StepId; severity: Severity; troubleshooting: boolean }>;
 
@@ -100,4 +106,21 @@ export const TROUBLESHOOTING_CODES = FINDING_CODES.filter((code) => DEFINITIONS[
 /** True when `value` is a known finding code. */
 export function isFindingCode(value: string): value is FindingCode {
   return Object.hasOwn(DEFINITIONS, value);
+}
+
+/** Codes whose status is not simply their severity. */
+const STATUS_OVERRIDES: Partial<Record<FindingCode, 'pending' | 'skipped' | 'error'>> = {
+  sign_in_required: 'pending',
+  https_ready: 'pending',
+  not_applicable: 'skipped',
+  prerequisite_failed: 'skipped',
+  check_error: 'error',
+};
+
+/** The status a check reports for a finding: its severity, with `info` counting as done. */
+export function statusOf(code: FindingCode): 'pass' | 'warn' | 'fail' | 'pending' | 'skipped' | 'error' {
+  const override = STATUS_OVERRIDES[code];
+  if (override) return override;
+  const { severity } = DEFINITIONS[code];
+  return severity === 'info' ? 'pass' : severity;
 }

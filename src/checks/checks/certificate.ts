@@ -1,0 +1,92 @@
+import { defineCheck, type CheckContext, type Finding } from '../check.ts';
+import { findingDefinition, type FindingCode } from '../findings.ts';
+import { handshake, type HandshakeResult } from '../net/tls.ts';
+
+/** Under this many days left, a valid certificate is a warning. */
+export const EXPIRY_WARNING_DAYS = 14;
+
+const DAY_MS = 86_400_000;
+
+/** OpenSSL's verification errors, in the reader's terms. */
+const VERIFICATION_CODES: Record<string, FindingCode> = {
+  CERT_HAS_EXPIRED: 'cert_expired',
+  CERT_NOT_YET_VALID: 'cert_not_yet_valid',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'cert_self_signed',
+  // The server sent its certificate without the intermediate that links it to a trusted root.
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'cert_incomplete_chain',
+  UNABLE_TO_GET_ISSUER_CERT: 'cert_incomplete_chain',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'cert_untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'cert_untrusted',
+};
+
+/** Worst first: when addresses disagree, the report leads with the most serious finding. */
+const SEVERITY_RANK = { fail: 0, warn: 1, info: 2, pass: 3 } as const;
+
+/**
+ * Step 3: a TLS handshake with SNI to every vetted address. The certificate is
+ * valid, trusted, complete, for this name and not about to expire, over TLS 1.2
+ * or newer. When addresses disagree, each one is reported.
+ */
+export default defineCheck({
+  id: 'certificate',
+  step: 'tls',
+  needs: ['branded-link-dns'],
+  async run(context) {
+    const addresses = context.dnsFacts?.addresses ?? [];
+    if (addresses.length === 0) return { code: 'prerequisite_failed', evidence: { check: 'branded-link-dns' } };
+
+    const findings = await Promise.all(
+      addresses.map(async (address) => ({ address, ...judge(await shake(context, address), context) })),
+    );
+    findings.sort(
+      (a, b) => SEVERITY_RANK[findingDefinition(a.code).severity] - SEVERITY_RANK[findingDefinition(b.code).severity],
+    );
+    const [worst] = findings as [(typeof findings)[number], ...typeof findings];
+    const agree = findings.every((finding) => finding.code === worst.code);
+    return {
+      code: worst.code,
+      evidence: {
+        ...worst.evidence,
+        address: worst.address,
+        ...(agree ? {} : { byAddress: findings.map(({ address, code }) => ({ address, code })) }),
+      },
+    };
+  },
+});
+
+function shake(context: CheckContext, address: string): Promise<HandshakeResult> {
+  return handshake({
+    address,
+    port: context.env.CHECKS_HTTPS_PORT,
+    servername: context.domain,
+    ca: context.ca,
+    connectTimeoutMs: context.limits.connectTimeoutMs,
+    handshakeTimeoutMs: context.limits.handshakeTimeoutMs,
+    signal: context.signal,
+  });
+}
+
+function judge(result: HandshakeResult, context: CheckContext): Finding & { evidence: Record<string, unknown> } {
+  if (!result.ok) return { code: result.failure, evidence: { detail: result.detail } };
+
+  const [leaf] = result.chain;
+  if (!leaf) return { code: 'tls_handshake_failed', evidence: { detail: 'no certificate' } };
+  const daysLeft = Math.floor((Date.parse(leaf.notAfter) - context.now().getTime()) / DAY_MS);
+  const evidence = {
+    issuer: leaf.issuer,
+    subject: leaf.subject,
+    names: leaf.names,
+    notBefore: leaf.notBefore,
+    notAfter: leaf.notAfter,
+    daysLeft,
+    protocol: result.protocol,
+  };
+
+  if (result.authorizationError) {
+    const code = VERIFICATION_CODES[result.authorizationError] ?? 'cert_untrusted';
+    return { code, evidence: { ...evidence, verification: result.authorizationError } };
+  }
+  if (!result.hostnameMatches) return { code: 'cert_hostname_mismatch', evidence };
+  if (daysLeft < EXPIRY_WARNING_DAYS) return { code: 'cert_expiring_soon', evidence };
+  return { code: 'cert_ok', evidence };
+}
