@@ -8,6 +8,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { parseChecksEnv } from '../checks/config.ts';
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = join(root, 'dist/server/entry.mjs');
 const SOURCES = ['content', 'src', 'public', 'astro.config.mjs', 'content.config.ts', 'package-lock.json'];
@@ -18,6 +20,14 @@ function newestMtime(path: string): number {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+// Refuse to start on a bad configuration, with a message that names each bad variable.
+try {
+  parseChecksEnv();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
 }
 
 const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : 0;

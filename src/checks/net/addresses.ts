@@ -99,7 +99,7 @@ export function unwrapMappedIpv4(address: string): string {
 }
 
 /** The eight 16-bit groups of an IPv6 address (which may end in dotted IPv4). */
-function expandIpv6(address: string): number[] {
+export function expandIpv6(address: string): number[] {
   let text = address.toLowerCase().replace(/%.*$/, '');
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted) {
