@@ -46,7 +46,10 @@ export const ChecksEnvSchema = z.object({
     .transform((value) => value.replace(/\.$/, ''))
     .default(platform.trackingHost),
   /** The path on a branded link domain that the tracking service answers. */
-  TRACKING_PROBE_PATH: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be a path starting with /').default(platform.probePath),
+  TRACKING_PROBE_PATH: z
+    .string()
+    .regex(/^\/[\x21-\x7e]*$/, 'must be a path starting with /')
+    .default(platform.probePath),
   /** The value of the `x-link-tracking-service` header that proves the tracking service answered. */
   TRACKING_SERVICE_ID: z.string().min(1).default(platform.serviceId),
   /** Labs and tests only: the DNS servers to query instead of the system's. */

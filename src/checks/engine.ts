@@ -39,9 +39,14 @@ export function createChecker(options: CheckerOptions): Checker {
   const now = options.now ?? (() => new Date());
   const policy = createAddressPolicy(env.CHECKS_ALLOWED_NETWORKS);
   const cdn = loadCdnRanges(env.CHECKS_CDN_RANGES_FILE);
-  const ca = [...rootCertificates, ...(env.CHECKS_EXTRA_CA_FILE ? [readFileSync(env.CHECKS_EXTRA_CA_FILE, 'utf8')] : [])];
+  const ca = [
+    ...rootCertificates,
+    ...(env.CHECKS_EXTRA_CA_FILE ? [readFileSync(env.CHECKS_EXTRA_CA_FILE, 'utf8')] : []),
+  ];
   if (env.CHECKS_ALLOWED_NETWORKS.length > 0) {
-    console.warn(`[checks] CHECKS_ALLOWED_NETWORKS lets the checks connect to ${env.CHECKS_ALLOWED_NETWORKS.join(', ')}. Use it for labs and tests only.`);
+    console.warn(
+      `[checks] CHECKS_ALLOWED_NETWORKS lets the checks connect to ${env.CHECKS_ALLOWED_NETWORKS.join(', ')}. Use it for labs and tests only.`,
+    );
   }
 
   const withDocs = (result: RunResult): CheckResult => ({
@@ -54,7 +59,11 @@ export function createChecker(options: CheckerOptions): Checker {
       const started = performance.now();
       const checkedAt = now().toISOString();
       const deadline = AbortSignal.timeout(limits.reportTimeoutMs);
-      const dns = createDnsClient({ servers: env.CHECKS_DNS_SERVERS, timeoutMs: limits.dnsTimeoutMs, tries: limits.dnsTries });
+      const dns = createDnsClient({
+        servers: env.CHECKS_DNS_SERVERS,
+        timeoutMs: limits.dnsTimeoutMs,
+        tries: limits.dnsTries,
+      });
       const context: CheckContext = {
         domain,
         env,

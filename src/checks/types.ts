@@ -5,7 +5,14 @@ import type { StepId } from './steps.ts';
  * The checks, in the order a report lists them. Each id names one file in
  * `src/checks/checks/` and is stable API, like the finding codes.
  */
-export const CHECK_IDS = ['click-tracking', 'branded-link-dns', 'caa', 'certificate', 'https-probe', 'https-enabled'] as const;
+export const CHECK_IDS = [
+  'click-tracking',
+  'branded-link-dns',
+  'caa',
+  'certificate',
+  'https-probe',
+  'https-enabled',
+] as const;
 
 /** One check's id. */
 export type CheckId = (typeof CHECK_IDS)[number];

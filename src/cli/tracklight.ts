@@ -23,9 +23,19 @@ Options:
   --json   print the report as JSON, exactly as the API returns it
   --help   show this help`;
 
-const titles = JSON.parse(readFileSync(new URL('../../content/i18n/en.json', import.meta.url), 'utf8')) as Record<string, string>;
+const titles = JSON.parse(readFileSync(new URL('../../content/i18n/en.json', import.meta.url), 'utf8')) as Record<
+  string,
+  string
+>;
 
-const SYMBOLS: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', error: '✗', skipped: '–', pending: '…' };
+const SYMBOLS: Record<CheckStatus, string> = {
+  pass: '✓',
+  warn: '!',
+  fail: '✗',
+  error: '✗',
+  skipped: '–',
+  pending: '…',
+};
 const WORDS: Record<CheckStatus, string> = {
   pass: 'passed',
   warn: 'needs attention',
@@ -39,7 +49,11 @@ const WORDS: Record<CheckStatus, string> = {
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
+    });
   } catch (error) {
     err.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -76,7 +90,9 @@ export async function main(argv: string[], out = process.stdout, err = process.s
 export function formatReport(report: Report): string {
   const lines = [`Checks for ${report.domain} (${report.route} route, ${report.durationMs} ms)`, ''];
   for (const check of report.checks) {
-    lines.push(`${SYMBOLS[check.status]} ${check.id}: ${titles[findingTitleKey(check.code)] ?? check.code} [${check.code}, ${WORDS[check.status]}]`);
+    lines.push(
+      `${SYMBOLS[check.status]} ${check.id}: ${titles[findingTitleKey(check.code)] ?? check.code} [${check.code}, ${WORDS[check.status]}]`,
+    );
     if (check.status === 'fail' || check.status === 'warn' || check.status === 'error') {
       for (const [key, value] of Object.entries(check.evidence)) lines.push(`    ${key}: ${describe(value)}`);
       lines.push(`    fix: ${check.docs}`);

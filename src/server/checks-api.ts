@@ -24,26 +24,43 @@ export type ChecksErrorCode = 'invalid_domain' | 'rate_limited' | 'internal_erro
 const NO_STORE = { 'cache-control': 'no-store' };
 
 /** A JSON error in the API's one shape: `{ "error": { "code", "message", … } }`. */
-export function errorResponse(status: number, code: ChecksErrorCode, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+export function errorResponse(
+  status: number,
+  code: ChecksErrorCode,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
   return Response.json({ error: { code, ...extra, message } }, { status, headers: { ...NO_STORE, ...headers } });
 }
 
 /** A request for a report, checked and admitted, or the response that refuses it. */
-export type AdmittedRequest = { ok: true; run: ReturnType<ChecksService['request']> & { kind: 'run' } } | { ok: false; response: Response };
+export type AdmittedRequest =
+  { ok: true; run: ReturnType<ChecksService['request']> & { kind: 'run' } } | { ok: false; response: Response };
 
 /** Validates the query, applies the limits, and starts or joins a run. */
 export function admit(service: ChecksService, url: URL, clientAddress: string): AdmittedRequest {
   const query = ChecksQuerySchema.safeParse(Object.fromEntries(url.searchParams));
   if (!query.success) {
-    return { ok: false, response: errorResponse(400, 'invalid_domain', DOMAIN_REJECTION_MESSAGES.too_long, { reason: 'too_long' }) };
+    return {
+      ok: false,
+      response: errorResponse(400, 'invalid_domain', DOMAIN_REJECTION_MESSAGES.too_long, { reason: 'too_long' }),
+    };
   }
   const parsed = parseDomainInput(query.data.domain);
-  if (!parsed.ok) return { ok: false, response: errorResponse(400, 'invalid_domain', parsed.message, { reason: parsed.reason }) };
+  if (!parsed.ok)
+    return { ok: false, response: errorResponse(400, 'invalid_domain', parsed.message, { reason: parsed.reason }) };
   const answer = service.request(clientAddress, parsed.domain, { fresh: query.data.fresh });
   if (answer.kind === 'rate_limited') {
     return {
       ok: false,
-      response: errorResponse(429, 'rate_limited', `Too many checks. Try again in ${answer.retryAfterSeconds} seconds.`, { retryAfterSeconds: answer.retryAfterSeconds }, { 'retry-after': String(answer.retryAfterSeconds) }),
+      response: errorResponse(
+        429,
+        'rate_limited',
+        `Too many checks. Try again in ${answer.retryAfterSeconds} seconds.`,
+        { retryAfterSeconds: answer.retryAfterSeconds },
+        { 'retry-after': String(answer.retryAfterSeconds) },
+      ),
     };
   }
   return { ok: true, run: answer };
@@ -57,7 +74,11 @@ export async function handleReport(service: ChecksService, url: URL, clientAddre
     return new Response(await admitted.run.run.json, { headers: { 'content-type': 'application/json', ...NO_STORE } });
   } catch (error) {
     console.error('[checks] report failed:', error);
-    return errorResponse(500, 'internal_error', 'The checks could not run. This is our fault, not your setup: try again in a moment.');
+    return errorResponse(
+      500,
+      'internal_error',
+      'The checks could not run. This is our fault, not your setup: try again in a moment.',
+    );
   }
 }
 
@@ -92,14 +113,21 @@ export function handleStream(service: ChecksService, url: URL, clientAddress: st
           close();
         },
         () => {
-          if (open) controller.enqueue(event('error', { code: 'internal_error', message: 'The checks could not run. Try again in a moment.' }));
+          if (open)
+            controller.enqueue(
+              event('error', { code: 'internal_error', message: 'The checks could not run. Try again in a moment.' }),
+            );
           close();
         },
       );
     },
   });
   return new Response(body, {
-    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    },
   });
 }
 

@@ -14,7 +14,8 @@ export interface SharedRun {
 }
 
 /** What a request for a report gets: a run to read, or how long to wait. */
-export type ChecksAnswer = { kind: 'run'; run: SharedRun; cached: boolean } | { kind: 'rate_limited'; retryAfterSeconds: number };
+export type ChecksAnswer =
+  { kind: 'run'; run: SharedRun; cached: boolean } | { kind: 'rate_limited'; retryAfterSeconds: number };
 
 /** Limits of the public checks endpoint. */
 export interface ChecksServiceOptions {

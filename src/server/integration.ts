@@ -18,7 +18,11 @@ export default function tracklight(): AstroIntegration {
       'astro:config:setup': ({ injectRoute }) => {
         injectRoute({ pattern: '/api/health', entrypoint: './src/server/routes/health.ts', prerender: false });
         injectRoute({ pattern: '/api/checks', entrypoint: './src/server/routes/checks.ts', prerender: false });
-        injectRoute({ pattern: '/api/checks/stream', entrypoint: './src/server/routes/checks-stream.ts', prerender: false });
+        injectRoute({
+          pattern: '/api/checks/stream',
+          entrypoint: './src/server/routes/checks-stream.ts',
+          prerender: false,
+        });
       },
       'astro:build:done': async ({ dir, logger }) => {
         const root = fileURLToPath(dir);

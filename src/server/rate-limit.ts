@@ -28,7 +28,10 @@ export function createRateLimiter(options: { limit: number; windowMs: number; no
       }
       window.count += 1;
       if (window.count <= options.limit) return { allowed: true };
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + options.windowMs - time) / 1000)) };
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + options.windowMs - time) / 1000)),
+      };
     },
   };
 }

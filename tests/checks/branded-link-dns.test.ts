@@ -6,7 +6,8 @@ import { fakeContext, type FakeName } from './fakes.ts';
 
 const DOMAIN = 'links.example.com';
 const TRACKING = { 'track.mail.example': { addresses: ['93.184.216.34'] } };
-const run = (zone: Record<string, FakeName>, overrides = {}) => brandedLinkDns.run(fakeContext(DOMAIN, { ...TRACKING, ...zone }, overrides));
+const run = (zone: Record<string, FakeName>, overrides = {}) =>
+  brandedLinkDns.run(fakeContext(DOMAIN, { ...TRACKING, ...zone }, overrides));
 
 describe('branded-link-dns', () => {
   it('passes a CNAME to the tracking host and hands on the vetted addresses', async () => {
@@ -16,8 +17,14 @@ describe('branded-link-dns', () => {
   });
 
   it('names the wrong target', async () => {
-    const finding = await run({ [DOMAIN]: { cname: 'old.provider.net' }, 'old.provider.net': { addresses: ['93.184.216.35'] } });
-    expect(finding).toMatchObject({ code: 'cname_wrong_target', evidence: { target: 'old.provider.net', expected: 'track.mail.example' } });
+    const finding = await run({
+      [DOMAIN]: { cname: 'old.provider.net' },
+      'old.provider.net': { addresses: ['93.184.216.35'] },
+    });
+    expect(finding).toMatchObject({
+      code: 'cname_wrong_target',
+      evidence: { target: 'old.provider.net', expected: 'track.mail.example' },
+    });
   });
 
   it('recognises a Cloudflare-proxied name instead of calling the CNAME missing', async () => {
@@ -26,8 +33,14 @@ describe('branded-link-dns', () => {
   });
 
   it('recognises a CNAME to a CloudFront distribution as proxied', async () => {
-    const finding = await run({ [DOMAIN]: { cname: 'd111111abcdef8.cloudfront.net' }, 'd111111abcdef8.cloudfront.net': { addresses: ['13.224.1.1'] } });
-    expect(finding).toMatchObject({ code: 'proxied', evidence: { cdn: 'Amazon CloudFront', target: 'd111111abcdef8.cloudfront.net' } });
+    const finding = await run({
+      [DOMAIN]: { cname: 'd111111abcdef8.cloudfront.net' },
+      'd111111abcdef8.cloudfront.net': { addresses: ['13.224.1.1'] },
+    });
+    expect(finding).toMatchObject({
+      code: 'proxied',
+      evidence: { cdn: 'Amazon CloudFront', target: 'd111111abcdef8.cloudfront.net' },
+    });
   });
 
   it('reports a missing CNAME with the addresses it found', async () => {
@@ -51,7 +64,10 @@ describe('branded-link-dns', () => {
   it.each([['10.0.0.5'], ['127.0.0.1'], ['169.254.169.254'], ['::ffff:192.168.1.1'], ['fd00::1'], ['::1']])(
     'refuses %s, and hands nothing on to connect to',
     async (address) => {
-      const finding = await run({ [DOMAIN]: { cname: 'track.mail.example' }, 'track.mail.example': { addresses: ['93.184.216.34', address] } });
+      const finding = await run({
+        [DOMAIN]: { cname: 'track.mail.example' },
+        'track.mail.example': { addresses: ['93.184.216.34', address] },
+      });
       expect(finding.code).toBe('address_not_public');
       expect(finding.dnsFacts).toBeUndefined();
     },

@@ -12,7 +12,9 @@ describe('caa', () => {
   });
 
   it('passes when the closest CAA set allows the issuer', async () => {
-    const finding = await run({ 'example.com': { caa: [{ tag: 'issue', value: 'letsencrypt.org; validationmethods=http-01' }] } });
+    const finding = await run({
+      'example.com': { caa: [{ tag: 'issue', value: 'letsencrypt.org; validationmethods=http-01' }] },
+    });
     expect(finding).toMatchObject({ code: 'caa_ok', evidence: { name: 'example.com' } });
   });
 
@@ -21,7 +23,10 @@ describe('caa', () => {
       'links.example.com': { caa: [{ tag: 'issue', value: 'other-ca.example' }] },
       'example.com': { caa: [{ tag: 'issue', value: 'letsencrypt.org' }] },
     });
-    expect(finding).toMatchObject({ code: 'caa_blocks_issuer', evidence: { name: 'links.example.com', allowed: ['other-ca.example'] } });
+    expect(finding).toMatchObject({
+      code: 'caa_blocks_issuer',
+      evidence: { name: 'links.example.com', allowed: ['other-ca.example'] },
+    });
   });
 
   it('treats a failing CAA lookup as blocking, as certificate authorities do', async () => {

@@ -46,7 +46,11 @@ export function fakeDns(zone: Record<string, FakeName>): DnsClient & { queries: 
 }
 
 /** A check context on fakes; nothing in it touches the network. */
-export function fakeContext(domain: string, zone: Record<string, FakeName>, overrides: Partial<CheckContext> = {}): CheckContext {
+export function fakeContext(
+  domain: string,
+  zone: Record<string, FakeName>,
+  overrides: Partial<CheckContext> = {},
+): CheckContext {
   return {
     domain,
     env: parseChecksEnv({}),

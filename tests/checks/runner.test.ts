@@ -9,10 +9,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('runChecks', () => {
   it('runs independent checks in parallel and reports each as it lands', async () => {
     const started: string[] = [];
-    const slow = defineCheck({ id: 'caa', step: 'tls', needs: [], run: async () => (started.push('caa'), await sleep(40), { code: 'caa_ok' }) });
-    const fast = defineCheck({ id: 'certificate', step: 'tls', needs: [], run: async () => (started.push('certificate'), await sleep(5), { code: 'cert_ok' }) });
+    const slow = defineCheck({
+      id: 'caa',
+      step: 'tls',
+      needs: [],
+      run: async () => (started.push('caa'), await sleep(40), { code: 'caa_ok' }),
+    });
+    const fast = defineCheck({
+      id: 'certificate',
+      step: 'tls',
+      needs: [],
+      run: async () => (started.push('certificate'), await sleep(5), { code: 'cert_ok' }),
+    });
     const heard: string[] = [];
-    const results = await runChecks([slow, fast], fakeContext('links.example.com', {}), (result) => heard.push(result.id));
+    const results = await runChecks([slow, fast], fakeContext('links.example.com', {}), (result) =>
+      heard.push(result.id),
+    );
     expect(started).toEqual(['caa', 'certificate']);
     expect(heard).toEqual(['certificate', 'caa']);
     expect(results.map((result) => result.id)).toEqual(['caa', 'certificate']);
@@ -20,8 +32,18 @@ describe('runChecks', () => {
 
   it('skips a check whose prerequisite failed, saying which and why', async () => {
     let ran = false;
-    const dns = defineCheck({ id: 'branded-link-dns', step: 'branded-link', needs: [], run: async () => ({ code: 'nxdomain' }) });
-    const cert = defineCheck({ id: 'certificate', step: 'tls', needs: ['branded-link-dns'], run: async () => ((ran = true), { code: 'cert_ok' }) });
+    const dns = defineCheck({
+      id: 'branded-link-dns',
+      step: 'branded-link',
+      needs: [],
+      run: async () => ({ code: 'nxdomain' }),
+    });
+    const cert = defineCheck({
+      id: 'certificate',
+      step: 'tls',
+      needs: ['branded-link-dns'],
+      run: async () => ((ran = true), { code: 'cert_ok' }),
+    });
     const [, skipped] = await runChecks([dns, cert], fakeContext('links.example.com', {}));
     expect(ran).toBe(false);
     expect(skipped).toEqual<RunResult>({
@@ -34,19 +56,42 @@ describe('runChecks', () => {
   });
 
   it('runs dependents after a warning', async () => {
-    const cert = defineCheck({ id: 'certificate', step: 'tls', needs: [], run: async () => ({ code: 'cert_expiring_soon' }) });
-    const probe = defineCheck({ id: 'https-probe', step: 'tls', needs: ['certificate'], run: async () => ({ code: 'probe_ok' }) });
+    const cert = defineCheck({
+      id: 'certificate',
+      step: 'tls',
+      needs: [],
+      run: async () => ({ code: 'cert_expiring_soon' }),
+    });
+    const probe = defineCheck({
+      id: 'https-probe',
+      step: 'tls',
+      needs: ['certificate'],
+      run: async () => ({ code: 'probe_ok' }),
+    });
     const results = await runChecks([cert, probe], fakeContext('links.example.com', {}));
     expect(results.map((result) => result.status)).toEqual(['warn', 'pass']);
   });
 
   it('turns an exception into an error result that blames the check, not the reader', async () => {
-    const broken = defineCheck({ id: 'caa', step: 'tls', needs: [], run: async () => { throw new Error('boom'); } });
+    const broken = defineCheck({
+      id: 'caa',
+      step: 'tls',
+      needs: [],
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
     const original = console.error;
     console.error = () => {};
     try {
       const [result] = await runChecks([broken], fakeContext('links.example.com', {}));
-      expect(result).toEqual({ id: 'caa', step: 'tls', status: 'error', code: 'check_error', evidence: { check: 'caa' } });
+      expect(result).toEqual({
+        id: 'caa',
+        step: 'tls',
+        status: 'error',
+        code: 'check_error',
+        evidence: { check: 'caa' },
+      });
     } finally {
       console.error = original;
     }

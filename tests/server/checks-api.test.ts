@@ -24,7 +24,13 @@ function fakeChecker() {
       calls.push(domain);
       onResult?.(RESULT);
       await gate;
-      const report: Report = { domain, checkedAt: '2026-11-22T12:00:00.000Z', durationMs: 5, route: 'unknown', checks: [RESULT] };
+      const report: Report = {
+        domain,
+        checkedAt: '2026-11-22T12:00:00.000Z',
+        durationMs: 5,
+        route: 'unknown',
+        checks: [RESULT],
+      };
       return report;
     },
   };
@@ -111,18 +117,31 @@ describe('GET /api/checks', () => {
 describe('GET /api/checks/stream', () => {
   it('streams each check as it lands, then the whole report', async () => {
     const { checker, release } = fakeChecker();
-    const response = handleStream(createChecksService(checker), url('domain=links.example.com'), '203.0.113.9', new AbortController().signal);
+    const response = handleStream(
+      createChecksService(checker),
+      url('domain=links.example.com'),
+      '203.0.113.9',
+      new AbortController().signal,
+    );
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     setTimeout(release, 10);
     const text = await response.text();
-    const events = text.trim().split('\n\n').map((block) => block.split('\n')[0]);
+    const events = text
+      .trim()
+      .split('\n\n')
+      .map((block) => block.split('\n')[0]);
     expect(events).toEqual(['event: check', 'event: report']);
     expect(text).toContain('"code":"cname_missing"');
   });
 
   it('refuses a bad domain with a plain 400 before streaming', async () => {
     const { checker } = fakeChecker();
-    const response = handleStream(createChecksService(checker), url('domain=0x7f.1'), '203.0.113.9', new AbortController().signal);
+    const response = handleStream(
+      createChecksService(checker),
+      url('domain=0x7f.1'),
+      '203.0.113.9',
+      new AbortController().signal,
+    );
     expect(response.status).toBe(400);
   });
 });

@@ -2,7 +2,12 @@ import { defineCheck, type CheckContext, type Finding } from '../check.ts';
 import { registrableDomain } from '../domain.ts';
 import type { DnsFailure } from '../net/dns.ts';
 
-const FAILURE_CODES = { nxdomain: 'nxdomain', nodata: 'nxdomain', timeout: 'dns_timeout', servfail: 'dns_servfail' } as const;
+const FAILURE_CODES = {
+  nxdomain: 'nxdomain',
+  nodata: 'nxdomain',
+  timeout: 'dns_timeout',
+  servfail: 'dns_servfail',
+} as const;
 
 const withoutDot = (name: string) => name.toLowerCase().replace(/\.$/, '');
 
@@ -28,7 +33,9 @@ export default defineCheck({
     if (!addresses.ok) {
       if (cname.ok) return dnsFailure(addresses.failure, cname.records[0] ?? domain);
       if (await isDoubled(context)) return doubled(context);
-      return addresses.failure === 'nodata' ? { code: 'cname_missing', evidence: { addresses: [] } } : dnsFailure(addresses.failure, domain);
+      return addresses.failure === 'nodata'
+        ? { code: 'cname_missing', evidence: { addresses: [] } }
+        : dnsFailure(addresses.failure, domain);
     }
 
     const found = addresses.records.slice(0, 16);
@@ -39,18 +46,32 @@ export default defineCheck({
 
     const target = cname.ok ? withoutDot(cname.records[0] ?? '') : undefined;
     if (target === env.TRACKING_CNAME_TARGET) {
-      return { code: 'cname_ok', evidence: { target, addresses: vetted }, dnsFacts: { route: 'direct', addresses: vetted } };
+      return {
+        code: 'cname_ok',
+        evidence: { target, addresses: vetted },
+        dnsFacts: { route: 'direct', addresses: vetted },
+      };
     }
 
     const cdn = vetted.map((address) => context.cdn.providerOf(address)).find(Boolean);
     if (cdn && vetted.every((address) => context.cdn.providerOf(address)?.id === cdn.id)) {
       return {
         code: 'proxied',
-        evidence: { cdn: cdn.name, cdnId: cdn.id, ...(target ? { target } : {}), addresses: vetted, rangesUpdated: context.cdn.updated },
+        evidence: {
+          cdn: cdn.name,
+          cdnId: cdn.id,
+          ...(target ? { target } : {}),
+          addresses: vetted,
+          rangesUpdated: context.cdn.updated,
+        },
         dnsFacts: { route: 'proxied', addresses: vetted, cdn },
       };
     }
-    if (target) return { code: 'cname_wrong_target', evidence: { target, expected: env.TRACKING_CNAME_TARGET, addresses: vetted } };
+    if (target)
+      return {
+        code: 'cname_wrong_target',
+        evidence: { target, expected: env.TRACKING_CNAME_TARGET, addresses: vetted },
+      };
     if (await isDoubled(context)) return doubled(context);
     return { code: 'cname_missing', evidence: { addresses: vetted, expected: env.TRACKING_CNAME_TARGET } };
   },
@@ -71,5 +92,8 @@ async function isDoubled({ dns, domain }: CheckContext): Promise<boolean> {
 }
 
 function doubled({ domain, env }: CheckContext): Finding {
-  return { code: 'doubled_name', evidence: { found: doubledName(domain), expected: domain, target: env.TRACKING_CNAME_TARGET } };
+  return {
+    code: 'doubled_name',
+    evidence: { found: doubledName(domain), expected: domain, target: env.TRACKING_CNAME_TARGET },
+  };
 }

@@ -13,7 +13,8 @@ export default defineCheck({
   step: 'tls',
   needs: ['branded-link-dns'],
   async run({ dns, domain, dnsFacts }) {
-    if (dnsFacts?.route !== 'direct') return { code: 'not_applicable', evidence: { route: dnsFacts?.route ?? 'unknown' } };
+    if (dnsFacts?.route !== 'direct')
+      return { code: 'not_applicable', evidence: { route: dnsFacts?.route ?? 'unknown' } };
 
     const issuer = platform.managedCertificateIssuer;
     const apex = registrableDomain(domain);

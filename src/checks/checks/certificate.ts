@@ -17,6 +17,8 @@ const VERIFICATION_CODES: Record<string, FindingCode> = {
   UNABLE_TO_GET_ISSUER_CERT: 'cert_incomplete_chain',
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'cert_untrusted',
   SELF_SIGNED_CERT_IN_CHAIN: 'cert_untrusted',
+  // Node's own name check, reported as a verification error when nothing else is wrong.
+  ERR_TLS_CERT_ALTNAME_INVALID: 'cert_hostname_mismatch',
 };
 
 /** Worst first: when addresses disagree, the report leads with the most serious finding. */

@@ -20,7 +20,9 @@ export default defineCheck({
   needs: ['branded-link-dns', 'certificate'],
   async run(context) {
     const { env, limits } = context;
-    let url = new URL(`https://${context.domain}${env.CHECKS_HTTPS_PORT === 443 ? '' : `:${env.CHECKS_HTTPS_PORT}`}${env.TRACKING_PROBE_PATH}`);
+    let url = new URL(
+      `https://${context.domain}${env.CHECKS_HTTPS_PORT === 443 ? '' : `:${env.CHECKS_HTTPS_PORT}`}${env.TRACKING_PROBE_PATH}`,
+    );
     let addresses = context.dnsFacts?.addresses ?? [];
     const visited = new Set<string>();
     const hops: string[] = [];
@@ -43,27 +45,44 @@ export default defineCheck({
         signal: context.signal,
       });
       if (!response.ok) {
-        if (response.failure === 'timeout') return { code: 'probe_timeout', evidence: { url: url.href, detail: response.detail } };
-        if (response.failure === 'too_large') return { code: 'response_too_large', evidence: { url: url.href, limitBytes: limits.maxBodyBytes } };
-        return { code: 'probe_http_error', evidence: { url: url.href, status: null, error: response.failure, detail: response.detail } };
+        if (response.failure === 'timeout')
+          return { code: 'probe_timeout', evidence: { url: url.href, detail: response.detail } };
+        if (response.failure === 'too_large')
+          return { code: 'response_too_large', evidence: { url: url.href, limitBytes: limits.maxBodyBytes } };
+        return {
+          code: 'probe_http_error',
+          evidence: { url: url.href, status: null, error: response.failure, detail: response.detail },
+        };
       }
 
       const { status, headers } = response;
       const location = headers['location'];
       if (REDIRECTS.has(status) && location) {
         hops.push(url.href);
-        if (hops.length > limits.maxRedirects) return { code: 'too_many_redirects', evidence: { hops: hops.length, url: url.href } };
+        if (hops.length > limits.maxRedirects)
+          return { code: 'too_many_redirects', evidence: { hops: hops.length, url: url.href } };
         const next = await nextHop(context, url, location);
         if ('code' in next) return next;
         ({ url, addresses } = next);
         continue;
       }
-      if (CDN_ORIGIN_SSL_ERRORS.has(status)) return { code: 'cdn_origin_ssl_error', evidence: { url: url.href, status, server: headers['server'] } };
-      if (status < 200 || status > 299) return { code: 'probe_http_error', evidence: { url: url.href, status, server: headers['server'] } };
+      if (CDN_ORIGIN_SSL_ERRORS.has(status))
+        return { code: 'cdn_origin_ssl_error', evidence: { url: url.href, status, server: headers['server'] } };
+      if (status < 200 || status > 299)
+        return { code: 'probe_http_error', evidence: { url: url.href, status, server: headers['server'] } };
 
       const service = headers['x-link-tracking-service'];
       if (service !== env.TRACKING_SERVICE_ID) {
-        return { code: 'probe_wrong_origin', evidence: { url: url.href, status, expected: env.TRACKING_SERVICE_ID, found: service ?? null, server: headers['server'] } };
+        return {
+          code: 'probe_wrong_origin',
+          evidence: {
+            url: url.href,
+            status,
+            expected: env.TRACKING_SERVICE_ID,
+            found: service ?? null,
+            server: headers['server'],
+          },
+        };
       }
       return { code: 'probe_ok', evidence: { url: url.href, status, service, redirects: hops.length } };
     }
@@ -71,8 +90,15 @@ export default defineCheck({
 });
 
 /** The next hop of a redirect, resolved and vetted afresh, or why it is not followed. */
-async function nextHop(context: CheckContext, from: URL, location: string): Promise<{ url: URL; addresses: string[] } | Finding> {
-  const blocked = (reason: string, to: string): Finding => ({ code: 'redirect_blocked', evidence: { from: from.href, to, reason } });
+async function nextHop(
+  context: CheckContext,
+  from: URL,
+  location: string,
+): Promise<{ url: URL; addresses: string[] } | Finding> {
+  const blocked = (reason: string, to: string): Finding => ({
+    code: 'redirect_blocked',
+    evidence: { from: from.href, to, reason },
+  });
   let url: URL;
   try {
     url = new URL(location, from);
@@ -81,7 +107,10 @@ async function nextHop(context: CheckContext, from: URL, location: string): Prom
   }
   const { env } = context;
   // Only 443 and 80; labs and tests may stand in other ports for them.
-  const allowedPorts: Record<string, number[]> = { 'https:': [443, env.CHECKS_HTTPS_PORT], 'http:': [80, env.CHECKS_HTTP_PORT] };
+  const allowedPorts: Record<string, number[]> = {
+    'https:': [443, env.CHECKS_HTTPS_PORT],
+    'http:': [80, env.CHECKS_HTTP_PORT],
+  };
   const ports = allowedPorts[url.protocol];
   if (!ports) return blocked('scheme', url.href);
   if (!ports.includes(url.port ? Number(url.port) : ports[0]!)) return blocked('port', url.href);

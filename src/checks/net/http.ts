@@ -65,7 +65,10 @@ export function fetchOnce(options: FetchOnceOptions): Promise<FetchOnceResult> {
     req.once('socket', (socket) => {
       socket.once(isHttps ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
-        timer = setTimeout(() => fail('timeout', 'no response headers within the time limit'), options.headersTimeoutMs);
+        timer = setTimeout(
+          () => fail('timeout', 'no response headers within the time limit'),
+          options.headersTimeoutMs,
+        );
       });
     });
     req.once('error', (error: NodeJS.ErrnoException) => {

@@ -5,11 +5,7 @@ import { safeText } from './text.ts';
 
 /** Why a TLS connection could not be made. */
 export type TlsFailure =
-  | 'tls_connection_refused'
-  | 'tls_timeout'
-  | 'not_tls'
-  | 'tls_version_too_old'
-  | 'tls_handshake_failed';
+  'tls_connection_refused' | 'tls_timeout' | 'not_tls' | 'tls_version_too_old' | 'tls_handshake_failed';
 
 /** What the certificate check needs from one handshake. */
 export type HandshakeResult =

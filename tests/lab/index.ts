@@ -1,0 +1,190 @@
+/**
+ * The Tracklight lab: real DNS, TLS and HTTP peers on loopback that play every
+ * scenario in `scenarios.ts`, so the checks engine can be tested over real sockets.
+ * Nothing here ever sends traffic outside 127.0.0.0/8.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { platform } from '../../src/site/site.ts';
+import { createPki, daysFromNow, type Credentials, type LabPki, type LeafSpec } from './certs.ts';
+import { startDnsServer, type RecordSet, type Zone } from './dns.ts';
+import {
+  ALLOWED_NETWORKS,
+  CDN_PROVIDERS,
+  HEALTHY_DNS,
+  TRACKING_HOST,
+  TRACKING_SERVICE_ADDRESS,
+  TRAP_ADDRESS,
+  labScenarios,
+  type CertSpec,
+  type LabPorts,
+  type LabScenario,
+  type ScenarioSpec,
+} from './scenarios.ts';
+import { startServer, startTrap, type RunningServer, type ServiceIdentity } from './servers.ts';
+
+export type { LabScenario } from './scenarios.ts';
+export { TRACKING_SERVICE_ADDRESS, TRAP_ADDRESS } from './scenarios.ts';
+
+/** A running lab. */
+export interface Lab {
+  /** The environment that wires the checks engine to the lab. */
+  env: Record<string, string>;
+  scenarios: LabScenario[];
+  /** The scenario called `name`; throws on an unknown name. */
+  scenario(name: string): LabScenario;
+  /** Connections ever made to the trap address, on any port. */
+  trapConnections(): number;
+  /** Makes the scenario behave exactly like healthy-direct (DNS, certificate, probe) until `reset()`. */
+  fix(name: string): void;
+  /** Undoes every fix, and starts rebinding scenarios over with their first answer. */
+  reset(): void;
+  /** Closes every socket and removes the temporary files. */
+  stop(): Promise<void>;
+}
+
+/** Ports to serve on instead of 443 and 80, e.g. to run beside another lab. */
+export interface LabOptions {
+  httpsPort?: number;
+  httpPort?: number;
+}
+
+const SERVICE: ServiceIdentity = { probePath: platform.probePath, serviceId: platform.serviceId };
+
+/** The leaf certificate a CertSpec describes; defaults: lab-issued, SAN = domain, valid -30..+60 days, full chain. */
+function leafSpec(domain: string, cert: CertSpec = {}): LeafSpec {
+  return {
+    names: cert.names ?? [domain],
+    issuer: cert.issuer ?? 'lab',
+    notBefore: daysFromNow(cert.notBefore ?? -30),
+    notAfter: daysFromNow(cert.notAfter ?? 60),
+    chain: cert.chain ?? 'full',
+  };
+}
+
+/** The DNS zone for the current fixes: a fixed scenario gets healthy-direct's records and loses its extras. */
+function buildZone(specs: ScenarioSpec[], fixed: ReadonlySet<string>): Zone {
+  const zone = new Map<string, RecordSet>([[TRACKING_HOST, { a: [TRACKING_SERVICE_ADDRESS] }]]);
+  for (const spec of specs) {
+    if (fixed.has(spec.name)) {
+      zone.set(spec.domain, HEALTHY_DNS);
+      continue;
+    }
+    if (spec.dns) zone.set(spec.domain, spec.dns);
+    for (const [name, records] of Object.entries(spec.extraDns ?? {})) zone.set(name.toLowerCase(), records);
+  }
+  return zone;
+}
+
+/** Starts the tracking service (valid certificates for every lab domain) and one server per scenario that has one. */
+async function startServers(specs: ScenarioSpec[], pki: LabPki, port: number): Promise<Promise<RunningServer>[]> {
+  const domains = [TRACKING_HOST, ...specs.map((spec) => spec.domain)];
+  const valid = await Promise.all(domains.map((domain) => pki.issue(leafSpec(domain))));
+  const byName = new Map<string, Credentials>(domains.map((domain, index) => [domain, valid[index]!]));
+  const trackingService = startServer({
+    address: TRACKING_SERVICE_ADDRESS,
+    port,
+    transport: 'tls',
+    respond: { kind: 'tracking-service' },
+    credentials: { byName, fallback: byName.get(TRACKING_HOST)! },
+    service: SERVICE,
+  });
+
+  const scenarioServers = specs.flatMap(({ domain, server }) => {
+    if (!server) return [];
+    const transport = server.transport ?? 'tls';
+    const needsCertificate = transport === 'tls' || transport === 'tls-1.1';
+    return [
+      (async () =>
+        startServer({
+          address: server.address,
+          port,
+          transport,
+          respond: server.respond ?? { kind: 'tracking-service' },
+          credentials: needsCertificate ? await pki.issue(leafSpec(domain, server.cert)) : undefined,
+          service: SERVICE,
+        }))(),
+    ];
+  });
+  return [trackingService, ...scenarioServers];
+}
+
+/** Starts the lab: DNS server, certificates, scenario servers, the trap, and the temp files the engine reads. */
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const ports: LabPorts = { https: options.httpsPort ?? 443, http: options.httpPort ?? 80 };
+  const specs = labScenarios(ports);
+  const fixed = new Set<string>();
+  let zone = buildZone(specs, fixed);
+  let trapCount = 0;
+
+  const dir = await mkdtemp(join(tmpdir(), 'tracklight-lab-'));
+  const running: RunningServer[] = [];
+  const stop = async () => {
+    const servers = running.splice(0);
+    await Promise.all(servers.map((server) => server.close()));
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const pki = await createPki();
+    const caFile = join(dir, 'lab-root-ca.pem');
+    const cdnFile = join(dir, 'cdn-ranges.json');
+    const updated = new Date().toISOString().slice(0, 10);
+    await writeFile(caFile, pki.rootPem);
+    await writeFile(cdnFile, `${JSON.stringify({ updated, providers: CDN_PROVIDERS }, null, 2)}\n`);
+
+    const dns = await startDnsServer(() => zone);
+    running.push(dns);
+    running.push(await startTrap(TRAP_ADDRESS, [ports.https, ports.http], () => trapCount++));
+    // Start everything, keep what started, then report the first failure (e.g. a port in use).
+    const results = await Promise.allSettled(await startServers(specs, pki, ports.https));
+    for (const result of results) if (result.status === 'fulfilled') running.push(result.value);
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+
+    const scenarios: LabScenario[] = specs.map(({ name, domain, description, route, expect }) => ({
+      name,
+      domain,
+      description,
+      route,
+      expect,
+    }));
+    const scenario = (name: string) => {
+      const found = scenarios.find((candidate) => candidate.name === name);
+      if (!found) throw new Error(`lab: no scenario named "${name}"`);
+      return found;
+    };
+
+    return {
+      env: {
+        CHECKS_DNS_SERVERS: dns.address,
+        CHECKS_EXTRA_CA_FILE: caFile,
+        CHECKS_HTTPS_PORT: String(ports.https),
+        CHECKS_HTTP_PORT: String(ports.http),
+        CHECKS_ALLOWED_NETWORKS: ALLOWED_NETWORKS.join(','),
+        CHECKS_CDN_RANGES_FILE: cdnFile,
+        TRACKING_CNAME_TARGET: TRACKING_HOST,
+        TRACKING_PROBE_PATH: platform.probePath,
+        TRACKING_SERVICE_ID: platform.serviceId,
+      },
+      scenarios,
+      scenario,
+      trapConnections: () => trapCount,
+      fix: (name) => {
+        fixed.add(scenario(name).name);
+        zone = buildZone(specs, fixed);
+      },
+      reset: () => {
+        fixed.clear();
+        zone = buildZone(specs, fixed);
+        dns.resetQueryCounts();
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
