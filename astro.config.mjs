@@ -22,6 +22,17 @@ export default defineConfig({
     // Headings written `## Title {/* #stable-id */}` keep that id in every language.
     processor: satteri({ hastPlugins: [headingAnchors()] }),
   },
+  vite: {
+    build: {
+      rollupOptions: {
+        // MDX modules carry Astro's own "use astro:head-inject" directive, which the
+        // bundler reports on every page; it is expected and harmless.
+        onwarn(warning, warn) {
+          if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+        },
+      },
+    },
+  },
   integrations: [
     starlight({
       title: `${platform.name} Docs`,

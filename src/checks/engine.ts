@@ -4,7 +4,7 @@ import { rootCertificates } from 'node:tls';
 import { DEFAULT_LIMITS, type Check, type CheckContext, type Limits } from './check.ts';
 import { ALL_CHECKS } from './checks/index.ts';
 import type { ChecksEnv } from './config.ts';
-import { findingDefinition } from './findings.ts';
+import { CHECK_SCOPED_CODES, findingDefinition } from './findings.ts';
 import { createAddressPolicy } from './net/addresses.ts';
 import { loadCdnRanges } from './net/cdn-ranges.ts';
 import { createDnsClient } from './net/dns.ts';
@@ -92,8 +92,8 @@ export function createChecker(options: CheckerOptions): Checker {
   };
 }
 
-/** Skipped and broken checks point at their step; findings at their own entry. */
+/** Findings link to their own entry; outcomes any check may report link to the check's step. */
 function anchorFor(result: RunResult): string {
-  if (result.code === 'prerequisite_failed' || result.code === 'not_applicable') return stepAnchor(result.step);
+  if (CHECK_SCOPED_CODES.has(result.code) && result.code !== 'check_error') return stepAnchor(result.step);
   return findingDefinition(result.code).anchor;
 }

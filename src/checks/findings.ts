@@ -108,6 +108,17 @@ export function isFindingCode(value: string): value is FindingCode {
   return Object.hasOwn(DEFINITIONS, value);
 }
 
+/**
+ * Codes any check may report. Their results carry the step of the check that
+ * reported them and link to that step, not to a troubleshooting entry.
+ */
+export const CHECK_SCOPED_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'sign_in_required',
+  'not_applicable',
+  'prerequisite_failed',
+  'check_error',
+]);
+
 /** Codes whose status is not simply their severity. */
 const STATUS_OVERRIDES: Partial<Record<FindingCode, 'pending' | 'skipped' | 'error'>> = {
   sign_in_required: 'pending',

@@ -1,5 +1,5 @@
 import type { Check, CheckContext, Finding } from './check.ts';
-import { findingDefinition, statusOf, type FindingCode } from './findings.ts';
+import { CHECK_SCOPED_CODES, findingDefinition, statusOf, type FindingCode } from './findings.ts';
 import type { StepId } from './steps.ts';
 import type { CheckId, CheckStatus, Evidence } from './types.ts';
 
@@ -64,9 +64,6 @@ async function runSafely(check: Check, context: CheckContext): Promise<Finding> 
 }
 
 function toResult(check: Check, finding: Finding): RunResult {
-  // Generic codes (skipped, error, not applicable) take the step of the check that reports them.
-  const step = ['prerequisite_failed', 'not_applicable', 'check_error'].includes(finding.code)
-    ? check.step
-    : findingDefinition(finding.code).step;
+  const step = CHECK_SCOPED_CODES.has(finding.code) ? check.step : findingDefinition(finding.code).step;
   return { id: check.id, step, status: statusOf(finding.code), code: finding.code, evidence: finding.evidence ?? {} };
 }
