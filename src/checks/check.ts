@@ -1,3 +1,5 @@
+import type { SecureContext, TLSSocket } from 'node:tls';
+
 import type { ChecksEnv } from './config.ts';
 import type { FindingCode } from './findings.ts';
 import type { AddressPolicy } from './net/addresses.ts';
@@ -42,6 +44,15 @@ export interface DnsFacts {
   cdn?: CdnProvider;
 }
 
+/**
+ * A verified TLS connection the certificate check leaves open, so the probe's
+ * first request reuses it instead of shaking hands with the server again.
+ */
+export interface OpenConnection {
+  address: string;
+  socket: TLSSocket;
+}
+
 /** Everything a check may use. Checks get their network access from here, never on their own. */
 export interface CheckContext {
   domain: string;
@@ -49,14 +60,16 @@ export interface CheckContext {
   dns: DnsClient;
   policy: AddressPolicy;
   cdn: CdnMatcher;
-  /** Certificate authorities to trust: the system's plus `CHECKS_EXTRA_CA_FILE`. */
-  ca: readonly string[];
+  /** TLS settings with the authorities to trust: Node's roots plus `CHECKS_EXTRA_CA_FILE`. */
+  trust: SecureContext;
   limits: Limits;
   signal: AbortSignal;
   userAgent: string;
   now(): Date;
   /** Set once the DNS check has run; checks that need it list it in `needs`. */
   dnsFacts?: DnsFacts;
+  /** Set by the certificate check when the certificate passed; closed when the report ends. */
+  connection?: OpenConnection;
 }
 
 /** A check's verdict: a code and its evidence, plus facts for the checks that depend on it. */
@@ -64,6 +77,7 @@ export interface Finding {
   code: FindingCode;
   evidence?: Evidence;
   dnsFacts?: DnsFacts;
+  connection?: OpenConnection;
 }
 
 /** One diagnostic: a small unit with a stable id, the step it verifies and the checks it builds on. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 
 import { DEFAULT_LIMITS, type Check, type CheckContext, type Limits } from './check.ts';
 import { ALL_CHECKS } from './checks/index.ts';
@@ -43,6 +43,8 @@ export function createChecker(options: CheckerOptions): Checker {
     ...rootCertificates,
     ...(env.CHECKS_EXTRA_CA_FILE ? [readFileSync(env.CHECKS_EXTRA_CA_FILE, 'utf8')] : []),
   ];
+  // Parsing the trust store costs milliseconds: done once here, not on every connection.
+  const trust = createSecureContext({ ca, minVersion: 'TLSv1.2' });
   if (env.CHECKS_ALLOWED_NETWORKS.length > 0) {
     console.warn(
       `[checks] CHECKS_ALLOWED_NETWORKS lets the checks connect to ${env.CHECKS_ALLOWED_NETWORKS.join(', ')}. Use it for labs and tests only.`,
@@ -70,7 +72,7 @@ export function createChecker(options: CheckerOptions): Checker {
         dns,
         policy,
         cdn,
-        ca,
+        trust,
         limits,
         signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
         userAgent: USER_AGENT,
@@ -87,6 +89,7 @@ export function createChecker(options: CheckerOptions): Checker {
         };
       } finally {
         dns.cancel();
+        context.connection?.socket.destroy();
       }
     },
   };

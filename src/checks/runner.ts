@@ -43,6 +43,7 @@ export async function runChecks(
         ? { code: 'prerequisite_failed', evidence: { check: blocker.id, code: blocker.code } }
         : await runSafely(check, context);
       if (finding.dnsFacts) context.dnsFacts = finding.dnsFacts;
+      if (finding.connection) context.connection = finding.connection;
       const result = toResult(check, finding);
       onResult(result);
       return result;

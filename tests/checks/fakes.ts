@@ -1,3 +1,5 @@
+import { createSecureContext } from 'node:tls';
+
 import { DEFAULT_LIMITS, type CheckContext } from '../../src/checks/check.ts';
 import { parseChecksEnv } from '../../src/checks/config.ts';
 import { createAddressPolicy } from '../../src/checks/net/addresses.ts';
@@ -57,7 +59,7 @@ export function fakeContext(
     dns: fakeDns(zone),
     policy: createAddressPolicy(),
     cdn: loadCdnRanges(),
-    ca: [],
+    trust: createSecureContext(),
     limits: DEFAULT_LIMITS,
     signal: new AbortController().signal,
     userAgent: 'test',

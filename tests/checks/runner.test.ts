@@ -56,7 +56,12 @@ describe('runChecks', () => {
   });
 
   it('gives outcomes any check may report the step of the check that reported them', async () => {
-    const account = defineCheck({ id: 'https-enabled', step: 'https', needs: [], run: async () => ({ code: 'sign_in_required' }) });
+    const account = defineCheck({
+      id: 'https-enabled',
+      step: 'https',
+      needs: [],
+      run: async () => ({ code: 'sign_in_required' }),
+    });
     const [result] = await runChecks([account], fakeContext('links.example.com', {}));
     expect(result).toMatchObject({ step: 'https', status: 'pending', code: 'sign_in_required' });
   });

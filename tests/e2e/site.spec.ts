@@ -135,3 +135,13 @@ test('llms.txt is generated from the same content', async ({ request }) => {
   expect(full).toContain(platform.trackingHost);
   expect(full).toContain(titleOf('root', 'current'));
 });
+
+test('the checks API is served and refuses an IP address with a clear error', async ({ request }) => {
+  const response = await request.get('/api/checks?domain=0x7f.1');
+  expect(response.status()).toBe(400);
+  expect(await response.json()).toEqual({
+    error: { code: 'invalid_domain', reason: 'ip_address', message: expect.stringMatching(/IP address/) },
+  });
+  const stream = await request.get('/api/checks/stream?domain=127.1');
+  expect(stream.status()).toBe(400);
+});

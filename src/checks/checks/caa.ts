@@ -17,9 +17,15 @@ export default defineCheck({
       return { code: 'not_applicable', evidence: { route: dnsFacts?.route ?? 'unknown' } };
 
     const issuer = platform.managedCertificateIssuer;
+    // The domain and each parent up to the registrable domain, asked all at once.
     const apex = registrableDomain(domain);
-    for (let name = domain; ; name = name.slice(name.indexOf('.') + 1)) {
-      const answer = await dns.caa(name);
+    const names = [domain];
+    while (names.at(-1) !== apex && names.at(-1)!.includes('.'))
+      names.push(names.at(-1)!.slice(names.at(-1)!.indexOf('.') + 1));
+    const answers = await Promise.all(names.map((name) => dns.caa(name)));
+
+    for (const [index, answer] of answers.entries()) {
+      const name = names[index]!;
       if (!answer.ok && answer.failure !== 'nodata' && answer.failure !== 'nxdomain') {
         // CAA lookups that fail block issuance too (RFC 8659 §3); say which name failed.
         return { code: 'caa_blocks_issuer', evidence: { name, lookup: answer.failure, issuer } };
@@ -31,7 +37,7 @@ export default defineCheck({
           ? { code: 'caa_ok', evidence: { name, allowed, issuer } }
           : { code: 'caa_blocks_issuer', evidence: { name, allowed, issuer } };
       }
-      if (name === apex) return { code: 'caa_ok', evidence: { name: apex, allowed: 'any', issuer } };
     }
+    return { code: 'caa_ok', evidence: { name: apex, allowed: 'any', issuer } };
   },
 });

@@ -37,9 +37,12 @@ export default defineCheck({
     const addresses = context.dnsFacts?.addresses ?? [];
     if (addresses.length === 0) return { code: 'prerequisite_failed', evidence: { check: 'branded-link-dns' } };
 
-    const findings = await Promise.all(
-      addresses.map(async (address) => ({ address, ...judge(await shake(context, address), context) })),
-    );
+    // The first address's connection stays open for the probe, if its certificate passes.
+    const results = await Promise.all(addresses.map((address, index) => shake(context, address, index === 0)));
+    const findings = results.map((result, index) => ({ address: addresses[index]!, ...judge(result, context) }));
+    const [first] = results;
+    const usable = first?.ok && first.socket && findingDefinition(findings[0]!.code).severity !== 'fail';
+    if (first?.ok && !usable) first.socket?.destroy();
     findings.sort(
       (a, b) => SEVERITY_RANK[findingDefinition(a.code).severity] - SEVERITY_RANK[findingDefinition(b.code).severity],
     );
@@ -52,16 +55,18 @@ export default defineCheck({
         address: worst.address,
         ...(agree ? {} : { byAddress: findings.map(({ address, code }) => ({ address, code })) }),
       },
+      ...(usable ? { connection: { address: addresses[0]!, socket: first.socket! } } : {}),
     };
   },
 });
 
-function shake(context: CheckContext, address: string): Promise<HandshakeResult> {
+function shake(context: CheckContext, address: string, keepOpen: boolean): Promise<HandshakeResult> {
   return handshake({
+    keepOpen,
     address,
     port: context.env.CHECKS_HTTPS_PORT,
     servername: context.domain,
-    ca: context.ca,
+    trust: context.trust,
     connectTimeoutMs: context.limits.connectTimeoutMs,
     handshakeTimeoutMs: context.limits.handshakeTimeoutMs,
     signal: context.signal,

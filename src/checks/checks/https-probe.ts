@@ -36,13 +36,15 @@ export default defineCheck({
       const response = await fetchOnce({
         url,
         address,
-        ca: context.ca,
+        trust: context.trust,
         userAgent: context.userAgent,
         connectTimeoutMs: limits.connectTimeoutMs,
         headersTimeoutMs: limits.headersTimeoutMs,
         bodyTimeoutMs: limits.bodyTimeoutMs,
         maxBodyBytes: limits.maxBodyBytes,
         signal: context.signal,
+        // The first hop goes over the certificate check's connection to the same address.
+        socket: hops.length === 0 && context.connection?.address === address ? context.connection.socket : undefined,
       });
       if (!response.ok) {
         if (response.failure === 'timeout')

@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import type { SecureContext, TLSSocket } from 'node:tls';
 
 import { safeText } from './text.ts';
 
@@ -9,13 +10,15 @@ export interface FetchOnceOptions {
   url: URL;
   /** The vetted address to connect to: the URL's host is never looked up again. */
   address: string;
-  ca: readonly string[];
+  trust: SecureContext;
   userAgent: string;
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   maxBodyBytes: number;
   signal: AbortSignal;
+  /** An open, verified connection to `address` to send the request on instead of a new one. */
+  socket?: TLSSocket;
 }
 
 /** What came back, or why nothing usable did. */
@@ -38,13 +41,17 @@ export function fetchOnce(options: FetchOnceOptions): Promise<FetchOnceResult> {
     const isHttps = options.url.protocol === 'https:';
     const send = isHttps ? httpsRequest : httpRequest;
     let settled = false;
-    let timer = setTimeout(() => fail('timeout', 'no connection within the time limit'), options.connectTimeoutMs);
+    const reuse = options.socket && !options.socket.destroyed ? options.socket : undefined;
+    let timer = reuse
+      ? setTimeout(() => fail('timeout', 'no response headers within the time limit'), options.headersTimeoutMs)
+      : setTimeout(() => fail('timeout', 'no connection within the time limit'), options.connectTimeoutMs);
 
     const req = send(options.url, {
       method: 'GET',
       lookup,
-      agent: false,
-      ...(isHttps ? { servername: options.url.hostname, ca: [...options.ca], minVersion: 'TLSv1.2' as const } : {}),
+      // No agent: each request gets its own connection, or the one handed in (which needs `agent` unset).
+      ...(reuse ? { createConnection: () => reuse } : { agent: false }),
+      ...(isHttps ? { servername: options.url.hostname, secureContext: options.trust } : {}),
       headers: { 'user-agent': options.userAgent, accept: '*/*', connection: 'close' },
     });
 
@@ -63,6 +70,7 @@ export function fetchOnce(options: FetchOnceOptions): Promise<FetchOnceResult> {
     options.signal.addEventListener('abort', onAbort, { once: true });
 
     req.once('socket', (socket) => {
+      if (reuse) return;
       socket.once(isHttps ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         timer = setTimeout(

@@ -1,5 +1,11 @@
 import { isIP } from 'node:net';
-import { checkServerIdentity, connect, type DetailedPeerCertificate } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect,
+  type DetailedPeerCertificate,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 
 import { safeText } from './text.ts';
 
@@ -18,6 +24,8 @@ export type HandshakeResult =
       hostnameMatches: boolean;
       /** The leaf first, then its issuers as far as they could be found. */
       chain: CertificateSummary[];
+      /** The open connection, when `keepOpen` was asked for; the caller must close it. */
+      socket?: TLSSocket;
     }
   | { ok: false; failure: TlsFailure; detail: string };
 
@@ -36,10 +44,12 @@ export interface HandshakeOptions {
   address: string;
   port: number;
   servername: string;
-  ca: readonly string[];
+  trust: SecureContext;
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
   signal: AbortSignal;
+  /** Leave a successful connection open and return it, for a request that follows. */
+  keepOpen?: boolean;
 }
 
 const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST']);
@@ -62,9 +72,8 @@ export function handshake(options: HandshakeOptions): Promise<HandshakeResult> {
       host: options.address,
       port: options.port,
       servername: options.servername,
-      ca: [...options.ca],
+      secureContext: options.trust,
       family: isIP(options.address),
-      minVersion: 'TLSv1.2',
       rejectUnauthorized: false,
     });
     const finish = (result: HandshakeResult) => {
@@ -73,7 +82,14 @@ export function handshake(options: HandshakeOptions): Promise<HandshakeResult> {
       clearTimeout(connectTimer);
       clearTimeout(handshakeTimer);
       options.signal.removeEventListener('abort', onAbort);
-      socket.destroy();
+      socket.removeListener('close', onClose);
+      if (result.ok && options.keepOpen) {
+        result.socket = socket;
+        // The connection may still fail later: the probe then sees the error, not an unhandled event.
+        socket.on('error', () => {});
+      } else {
+        socket.destroy();
+      }
       resolve(result);
     };
     const timeout = (phase: string) => () =>
@@ -98,7 +114,10 @@ export function handshake(options: HandshakeOptions): Promise<HandshakeResult> {
       });
     });
     socket.once('error', (error: NodeJS.ErrnoException) => finish(classifyError(error)));
-    socket.once('close', () => finish({ ok: false, failure: 'tls_handshake_failed', detail: 'connection closed' }));
+    function onClose() {
+      finish({ ok: false, failure: 'tls_handshake_failed', detail: 'connection closed' });
+    }
+    socket.once('close', onClose);
   });
 }
 
