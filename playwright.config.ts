@@ -1,7 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-/** The built site, served by the production server on a port of its own. */
-const PORT = Number(process.env.E2E_PORT ?? 4329);
+import { E2E_ORIGIN } from './tests/e2e/origin.ts';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -11,7 +10,7 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
+    baseURL: E2E_ORIGIN,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
@@ -27,11 +26,6 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: 'node dist/server/entry.mjs',
-    url: `http://127.0.0.1:${PORT}/api/health`,
-    reuseExistingServer: false,
-    timeout: 30_000,
-    env: { HOST: '127.0.0.1', PORT: String(PORT), ASTRO_TELEMETRY_DISABLED: '1' },
-  },
+  // The built site, wired to the loopback lab, is started by the global setup.
+  globalSetup: './tests/e2e/global-setup.ts',
 });

@@ -17,6 +17,16 @@ export const CHECK_IDS = [
 /** One check's id. */
 export type CheckId = (typeof CHECK_IDS)[number];
 
+/** The step each check verifies (each check file declares the same; a test holds them together). */
+export const CHECK_STEP: Record<CheckId, StepId> = {
+  'click-tracking': 'click-tracking',
+  'branded-link-dns': 'branded-link',
+  caa: 'tls',
+  certificate: 'tls',
+  'https-probe': 'tls',
+  'https-enabled': 'https',
+};
+
 /** How one check ended: `pending` waits on the reader (e.g. sign-in), `error` is our own fault. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skipped' | 'pending' | 'error';
 

@@ -3,4 +3,6 @@
  * `import { DnsRecord, platform, commands } from '~/components';`
  */
 export { default as DnsRecord } from './DnsRecord.astro';
+export { default as SetupPanel } from './SetupPanel.astro';
+export { default as StepStatus } from './StepStatus.astro';
 export { commands, platform } from '../site/site.ts';

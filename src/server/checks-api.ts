@@ -135,10 +135,14 @@ let shared: ChecksService | undefined;
 
 /** The server's one checks service, built on first use from the validated environment. */
 export function checksService(): ChecksService {
-  shared ??= createChecksService(
-    createChecker({ env: parseChecksEnv(), guideUrl: new URL(GUIDE_PATH, siteUrl()).href }),
-    DEFAULT_SERVICE_OPTIONS,
-  );
+  if (!shared) {
+    const env = parseChecksEnv();
+    shared = createChecksService(createChecker({ env, guideUrl: new URL(GUIDE_PATH, siteUrl()).href }), {
+      ...DEFAULT_SERVICE_OPTIONS,
+      perClientPerMinute: env.CHECKS_RATE_LIMIT_PER_CLIENT,
+      perDomainPerMinute: env.CHECKS_RATE_LIMIT_PER_DOMAIN,
+    });
+  }
   return shared;
 }
 

@@ -1,38 +1,28 @@
-import { z } from 'astro/zod';
+import { z } from 'zod';
 
-import { FINDING_CODES } from '../checks/findings.ts';
+import english from '../../content/i18n/en.json' with { type: 'json' };
+import { FINDING_CODES, type FindingCode } from '../checks/findings.ts';
 
 /**
- * The keys of the interface strings this site adds to Starlight's. The text of
- * each lives in `content/i18n/<lang>.json`; the schema requires every key in
- * every locale, so a missing translation fails the build.
+ * The interface strings: Starlight's own keys plus the ones this site adds.
+ * English (`content/i18n/en.json`) is the source of the keys; the schema makes
+ * every other locale file carry every key, so a missing translation fails the build.
  */
-export const UI_STRING_KEYS = [
-  'tracklight.dnsRecord.name',
-  'tracklight.dnsRecord.type',
-  'tracklight.dnsRecord.target',
-  'tracklight.dnsRecord.ttl',
-  'tracklight.dnsRecord.ttlValue',
-  'tracklight.dnsRecord.zoneFile',
-  'starlightVersions.link.latest',
-  'starlightVersions.outdated.label',
-  'starlightVersions.outdated.slug',
-  'starlightVersions.search.link.latest',
-  'starlightVersions.search.outdated.label',
-  'starlightVersions.search.outdated.slug',
-  'starlightVersions.select.accessibleLabel',
-] as const;
+export type UiStringKey = keyof typeof english;
+
+/** Every key a locale must translate. */
+export const UI_STRING_KEYS = Object.keys(english) as UiStringKey[];
 
 /** The key of a finding's one-line title, e.g. `tracklight.finding.cname_missing`. */
-export const findingTitleKey = (code: string) => `tracklight.finding.${code}` as const;
+export const findingTitleKey = (code: FindingCode) => `tracklight.finding.${code}` as const;
 
-/** A key of an interface string this site adds. */
-export type UiStringKey = (typeof UI_STRING_KEYS)[number] | ReturnType<typeof findingTitleKey>;
+/** The key of the sentence that states a finding's evidence, e.g. `tracklight.evidence.cert_expired`. */
+export const findingEvidenceKey = (code: FindingCode) => `tracklight.evidence.${code}` as const;
 
-/** Every key each locale must translate: the fixed ones, then one title per finding code. */
-export const ALL_UI_STRING_KEYS: readonly UiStringKey[] = [...UI_STRING_KEYS, ...FINDING_CODES.map(findingTitleKey)];
+/** The keys the code builds from finding codes; each must exist in English (a test checks it). */
+export const DERIVED_KEYS = FINDING_CODES.flatMap((code) => [findingTitleKey(code), findingEvidenceKey(code)]);
 
-/** The schema of the added keys in a locale's `content/i18n/<lang>.json`. */
+/** The schema of the keys in a locale's `content/i18n/<lang>.json`. */
 export const UiStringsSchema = z.object(
-  Object.fromEntries(ALL_UI_STRING_KEYS.map((key) => [key, z.string().min(1)])) as Record<UiStringKey, z.ZodString>,
+  Object.fromEntries(UI_STRING_KEYS.map((key) => [key, z.string().min(1)])) as Record<UiStringKey, z.ZodString>,
 );

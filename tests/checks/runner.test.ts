@@ -108,3 +108,12 @@ describe('runChecks', () => {
     }
   });
 });
+
+describe('the list of checks', () => {
+  it('declares each check once, in report order, with the step the API and the page expect', async () => {
+    const { ALL_CHECKS } = await import('../../src/checks/checks/index.ts');
+    const { CHECK_IDS, CHECK_STEP } = await import('../../src/checks/types.ts');
+    expect(ALL_CHECKS.map((check) => check.id)).toEqual([...CHECK_IDS]);
+    for (const check of ALL_CHECKS) expect(check.step, check.id).toBe(CHECK_STEP[check.id]);
+  });
+});

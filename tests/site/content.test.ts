@@ -8,7 +8,8 @@ import { STEP_IDS, stepAnchor } from '../../src/checks/steps.ts';
 import { findDeadEnds } from '../../src/site/dead-ends.ts';
 import { PageFrontmatterSchema } from '../../src/site/frontmatter.ts';
 import { GUIDE_PATH, locales, retiredRedirects, type LocaleKey } from '../../src/site/site.ts';
-import { ALL_UI_STRING_KEYS } from '../../src/site/ui-strings.ts';
+import { DERIVED_KEYS, UI_STRING_KEYS } from '../../src/site/ui-strings.ts';
+import { DOMAIN_REJECTION_MESSAGES } from '../../src/checks/domain.ts';
 import { ROOT, fixedAnchors, loadPages, troubleshootingEntries } from '../helpers/content.ts';
 
 const pages = loadPages();
@@ -119,12 +120,21 @@ describe('no dead ends', () => {
 });
 
 describe('interface strings', () => {
+  it('English has a title and an evidence sentence for every finding, and a message for every refusal', () => {
+    const keys = new Set<string>(UI_STRING_KEYS);
+    const wanted = [
+      ...DERIVED_KEYS,
+      ...Object.keys(DOMAIN_REJECTION_MESSAGES).map((reason) => `tracklight.invalid.${reason}`),
+    ];
+    expect(wanted.filter((key) => !keys.has(key))).toEqual([]);
+  });
+
   it.each(Object.values(locales).map((locale) => locale.lang))('%s translates every added string', (lang) => {
     const strings = JSON.parse(readFileSync(join(ROOT, `content/i18n/${lang}.json`), 'utf8')) as Record<string, string>;
-    for (const key of ALL_UI_STRING_KEYS) expect(strings[key], key).toEqual(expect.stringMatching(/\S/));
+    for (const key of UI_STRING_KEYS) expect(strings[key], key).toEqual(expect.stringMatching(/\S/));
     if (lang !== 'en') {
       const english = JSON.parse(readFileSync(join(ROOT, 'content/i18n/en.json'), 'utf8')) as Record<string, string>;
-      const untranslated = ALL_UI_STRING_KEYS.filter(
+      const untranslated = UI_STRING_KEYS.filter(
         (key) => strings[key] === english[key] && !/^[A-Z]{2,4}$/.test(english[key]!),
       );
       expect(untranslated, 'strings left in English').toEqual([]);

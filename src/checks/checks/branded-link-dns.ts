@@ -27,15 +27,15 @@ export default defineCheck({
     const [cname, addresses] = await Promise.all([dns.cname(domain), dns.addresses(domain)]);
     if (!cname.ok && cname.failure !== 'nodata') {
       if (cname.failure === 'nxdomain' && (await isDoubled(context))) return doubled(context);
-      return dnsFailure(cname.failure, domain);
+      return dnsFailure(cname.failure, domain, domain, env.TRACKING_CNAME_TARGET);
     }
 
     if (!addresses.ok) {
-      if (cname.ok) return dnsFailure(addresses.failure, cname.records[0] ?? domain);
+      if (cname.ok) return dnsFailure(addresses.failure, cname.records[0] ?? domain, domain, env.TRACKING_CNAME_TARGET);
       if (await isDoubled(context)) return doubled(context);
       return addresses.failure === 'nodata'
-        ? { code: 'cname_missing', evidence: { addresses: [] } }
-        : dnsFailure(addresses.failure, domain);
+        ? { code: 'cname_missing', evidence: { addresses: [], record: recordFor(domain, env.TRACKING_CNAME_TARGET) } }
+        : dnsFailure(addresses.failure, domain, domain, env.TRACKING_CNAME_TARGET);
     }
 
     const found = addresses.records.slice(0, 16);
@@ -70,15 +70,40 @@ export default defineCheck({
     if (target)
       return {
         code: 'cname_wrong_target',
-        evidence: { target, expected: env.TRACKING_CNAME_TARGET, addresses: vetted },
+        evidence: {
+          target,
+          expected: env.TRACKING_CNAME_TARGET,
+          addresses: vetted,
+          record: recordFor(domain, env.TRACKING_CNAME_TARGET),
+        },
       };
     if (await isDoubled(context)) return doubled(context);
-    return { code: 'cname_missing', evidence: { addresses: vetted, expected: env.TRACKING_CNAME_TARGET } };
+    return {
+      code: 'cname_missing',
+      evidence: {
+        addresses: vetted,
+        expected: env.TRACKING_CNAME_TARGET,
+        record: recordFor(domain, env.TRACKING_CNAME_TARGET),
+      },
+    };
   },
 });
 
-function dnsFailure(failure: DnsFailure, name: string): Finding {
-  return { code: FAILURE_CODES[failure], evidence: { name } };
+function dnsFailure(failure: DnsFailure, name: string, domain: string, target: string): Finding {
+  const code = FAILURE_CODES[failure];
+  return { code, evidence: { name, ...(code === 'nxdomain' ? { record: recordFor(domain, target) } : {}) } };
+}
+
+/** The record that fixes the branded link: the label to type in the provider's form, in its zone. */
+function recordFor(domain: string, target: string) {
+  const zone = registrableDomain(domain);
+  return {
+    name: domain,
+    label: domain === zone ? '@' : domain.slice(0, -(zone.length + 1)),
+    zone,
+    type: 'CNAME',
+    target,
+  };
 }
 
 /** The name a DNS form creates when the full name is typed where the label belongs. */
@@ -94,6 +119,11 @@ async function isDoubled({ dns, domain }: CheckContext): Promise<boolean> {
 function doubled({ domain, env }: CheckContext): Finding {
   return {
     code: 'doubled_name',
-    evidence: { found: doubledName(domain), expected: domain, target: env.TRACKING_CNAME_TARGET },
+    evidence: {
+      found: doubledName(domain),
+      expected: domain,
+      target: env.TRACKING_CNAME_TARGET,
+      record: recordFor(domain, env.TRACKING_CNAME_TARGET),
+    },
   };
 }

@@ -78,7 +78,8 @@ function judge(result: HandshakeResult, context: CheckContext): Finding & { evid
 
   const [leaf] = result.chain;
   if (!leaf) return { code: 'tls_handshake_failed', evidence: { detail: 'no certificate' } };
-  const daysLeft = Math.floor((Date.parse(leaf.notAfter) - context.now().getTime()) / DAY_MS);
+  // Whole days, towards zero: "expires in 59 days", "expired 3 days ago".
+  const daysLeft = Math.trunc((Date.parse(leaf.notAfter) - context.now().getTime()) / DAY_MS);
   const evidence = {
     issuer: leaf.issuer,
     subject: leaf.subject,

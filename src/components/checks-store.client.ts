@@ -1,0 +1,138 @@
+import { CHECK_IDS, CHECK_STEP, type CheckResult, type Report } from '../checks/types.ts';
+import type { StepId } from '../checks/steps.ts';
+
+/** What the page shows for one step. */
+export type StepState = 'idle' | 'checking' | 'pass' | 'warn' | 'fail' | 'error' | 'skipped' | 'pending';
+
+/** The symbol beside each state, so colour is never the only signal. */
+export const STATE_ICONS: Record<StepState, string> = {
+  idle: '○',
+  checking: '…',
+  pass: '✓',
+  warn: '!',
+  fail: '✗',
+  error: '✗',
+  skipped: '–',
+  pending: '…',
+};
+
+/** Why a run produced no report. */
+export type RunProblem =
+  { kind: 'invalid'; reason: string } | { kind: 'rate_limited'; retryAfterSeconds: number } | { kind: 'unreachable' };
+
+/** Everything the views render from: one request, many views. */
+export interface ChecksState {
+  domain: string;
+  phase: 'idle' | 'checking' | 'done' | 'problem';
+  results: CheckResult[];
+  report?: Report;
+  problem?: RunProblem;
+  /** How many checks a report holds, to show progress before the report is in. */
+  total: number;
+}
+
+type Listener = (state: ChecksState) => void;
+
+const TOTAL_CHECKS = CHECK_IDS.length;
+let state: ChecksState = { domain: '', phase: 'idle', results: [], total: TOTAL_CHECKS };
+const listeners = new Set<Listener>();
+let current: AbortController | undefined;
+
+function update(next: Partial<ChecksState>) {
+  state = { ...state, ...next };
+  for (const listener of listeners) listener(state);
+}
+
+/** Hears every change, starting with the current state. Returns a function that stops listening. */
+export function subscribe(listener: Listener): () => void {
+  listeners.add(listener);
+  listener(state);
+  return () => listeners.delete(listener);
+}
+
+/** The current state. */
+export function getState(): ChecksState {
+  return state;
+}
+
+/**
+ * Checks `domain` through the streaming API, updating every view as each
+ * check lands. A new run cancels the one in progress.
+ */
+export async function runChecks(endpoint: string, domain: string, { fresh = false } = {}): Promise<void> {
+  current?.abort();
+  const controller = new AbortController();
+  current = controller;
+  update({ domain, phase: 'checking', results: [], report: undefined, problem: undefined });
+
+  const url = new URL(endpoint, location.href);
+  url.searchParams.set('domain', domain);
+  if (fresh) url.searchParams.set('fresh', '1');
+  try {
+    const response = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
+    if (!response.ok || !response.body) {
+      const body = (await response.json().catch(() => ({}))) as {
+        error?: { reason?: string; retryAfterSeconds?: number };
+      };
+      if (response.status === 400)
+        return update({
+          phase: 'problem',
+          problem: { kind: 'invalid', reason: body.error?.reason ?? 'not_a_hostname' },
+        });
+      if (response.status === 429) {
+        const retryAfterSeconds = Number(response.headers.get('retry-after')) || body.error?.retryAfterSeconds || 30;
+        return update({ phase: 'problem', problem: { kind: 'rate_limited', retryAfterSeconds } });
+      }
+      return update({ phase: 'problem', problem: { kind: 'unreachable' } });
+    }
+    for await (const { event, data } of serverSentEvents(response.body)) {
+      if (controller.signal.aborted) return;
+      if (event === 'check') update({ results: [...state.results, JSON.parse(data) as CheckResult] });
+      else if (event === 'report') {
+        const report = JSON.parse(data) as Report;
+        update({ phase: 'done', report, domain: report.domain, results: report.checks, total: report.checks.length });
+      } else if (event === 'error') update({ phase: 'problem', problem: { kind: 'unreachable' } });
+    }
+    if (state.phase === 'checking' && !controller.signal.aborted)
+      update({ phase: 'problem', problem: { kind: 'unreachable' } });
+  } catch {
+    if (!controller.signal.aborted) update({ phase: 'problem', problem: { kind: 'unreachable' } });
+  }
+}
+
+/** Splits a Server-Sent Events body into its events. */
+async function* serverSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) !== -1) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data.push(line.slice(6));
+      }
+      yield { event, data: data.join('\n') };
+    }
+  }
+}
+
+/** The state of one step: the worst of its checks so far, `checking` while any is still out. */
+export function stepState(current: ChecksState, step: StepId): StepState {
+  if (current.phase === 'idle' || current.phase === 'problem') return 'idle';
+  const results = current.results.filter((result) => result.step === step);
+  const relevant = results.filter((result) => result.code !== 'not_applicable');
+  for (const status of ['error', 'fail', 'warn'] as const)
+    if (relevant.some((result) => result.status === status)) return status;
+  const expected = CHECK_IDS.filter((id) => CHECK_STEP[id] === step).length;
+  if (current.phase === 'checking' && results.length < expected) return 'checking';
+  if (relevant.some((result) => result.status === 'pending')) return 'pending';
+  if (relevant.length > 0 && relevant.every((result) => result.status === 'skipped')) return 'skipped';
+  return 'pass';
+}
