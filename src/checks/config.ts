@@ -29,7 +29,7 @@ const CidrSchema = z
     return !extra && family !== 0 && Number.isInteger(prefix) && prefix >= 0 && prefix <= (family === 4 ? 32 : 128);
   }, 'must be a CIDR block such as 127.0.0.0/8 or fd00::/8');
 
-const list = <T extends z.ZodType>(item: T) =>
+const list = (item: z.ZodType<string, string>) =>
   z
     .string()
     .optional()

@@ -10,8 +10,9 @@ import { parseArgs } from 'node:util';
 import { parseChecksEnv } from '../checks/config.ts';
 import { parseDomainInput } from '../checks/domain.ts';
 import { createChecker } from '../checks/engine.ts';
-import type { CheckResult, CheckStatus, Report } from '../checks/types.ts';
+import type { CheckResult, Report } from '../checks/types.ts';
 import { GUIDE_PATH } from '../site/site.ts';
+import { STATE_SYMBOLS } from '../site/state-symbols.ts';
 import { findingTitleKey } from '../site/ui-strings.ts';
 
 const USAGE = `Usage: tracklight check <domain> [--json]
@@ -23,27 +24,11 @@ Options:
   --json   print the report as JSON, exactly as the API returns it
   --help   show this help`;
 
-const titles = JSON.parse(readFileSync(new URL('../../content/i18n/en.json', import.meta.url), 'utf8')) as Record<
+/** English interface strings: the same titles and state words the guide's panel uses. */
+const strings = JSON.parse(readFileSync(new URL('../../content/i18n/en.json', import.meta.url), 'utf8')) as Record<
   string,
   string
 >;
-
-const SYMBOLS: Record<CheckStatus, string> = {
-  pass: '✓',
-  warn: '!',
-  fail: '✗',
-  error: '✗',
-  skipped: '–',
-  pending: '…',
-};
-const WORDS: Record<CheckStatus, string> = {
-  pass: 'passed',
-  warn: 'needs attention',
-  fail: 'failed',
-  error: 'could not finish',
-  skipped: 'skipped',
-  pending: 'waiting',
-};
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
@@ -91,7 +76,7 @@ export function formatReport(report: Report): string {
   const lines = [`Checks for ${report.domain} (${report.route} route, ${report.durationMs} ms)`, ''];
   for (const check of report.checks) {
     lines.push(
-      `${SYMBOLS[check.status]} ${check.id}: ${titles[findingTitleKey(check.code)] ?? check.code} [${check.code}, ${WORDS[check.status]}]`,
+      `${STATE_SYMBOLS[check.status]} ${check.id}: ${strings[findingTitleKey(check.code)] ?? check.code} [${check.code}, ${strings[`tracklight.state.${check.status}`]?.toLowerCase()}]`,
     );
     if (check.status === 'fail' || check.status === 'warn' || check.status === 'error') {
       for (const [key, value] of Object.entries(check.evidence)) lines.push(`    ${key}: ${describe(value)}`);

@@ -1,20 +1,9 @@
 import { CHECK_IDS, CHECK_STEP, type CheckResult, type Report } from '../checks/types.ts';
+import type { DisplayState } from '../site/state-symbols.ts';
 import type { StepId } from '../checks/steps.ts';
 
 /** What the page shows for one step. */
-export type StepState = 'idle' | 'checking' | 'pass' | 'warn' | 'fail' | 'error' | 'skipped' | 'pending';
-
-/** The symbol beside each state, so colour is never the only signal. */
-export const STATE_ICONS: Record<StepState, string> = {
-  idle: '○',
-  checking: '…',
-  pass: '✓',
-  warn: '!',
-  fail: '✗',
-  error: '✗',
-  skipped: '–',
-  pending: '…',
-};
+export type StepState = DisplayState;
 
 /** Why a run produced no report. */
 export type RunProblem =
@@ -102,12 +91,13 @@ export async function runChecks(endpoint: string, domain: string, { fresh = fals
 
 /** Splits a Server-Sent Events body into its events. */
 async function* serverSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    buffer += value;
+    buffer += decoder.decode(value, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) !== -1) {
       const block = buffer.slice(0, end);

@@ -1,15 +1,8 @@
 import { STEP_IDS, type StepId } from '../checks/steps.ts';
 import type { CheckResult, Report } from '../checks/types.ts';
-import {
-  getState,
-  runChecks,
-  STATE_ICONS,
-  stepState,
-  subscribe,
-  type ChecksState,
-  type StepState,
-} from './checks-store.client.ts';
+import { getState, runChecks, stepState, subscribe, type ChecksState, type StepState } from './checks-store.client.ts';
 import { evidenceSentence } from './evidence.client.ts';
+import { STATE_SYMBOLS } from '../site/state-symbols.ts';
 import { t } from './strings.client.ts';
 
 const STORAGE_KEY = 'tracklight:last-domain';
@@ -110,7 +103,7 @@ class SetupPanel extends HTMLElement {
     const item = this.querySelector<HTMLElement>(`[data-step="${step}"]`);
     if (!item) return;
     item.dataset.state = state;
-    item.querySelector('[data-icon]')!.textContent = STATE_ICONS[state];
+    item.querySelector('[data-icon]')!.textContent = STATE_SYMBOLS[state];
     item.querySelector('[data-state-text]')!.textContent = t(`tracklight.state.${state}`);
     const details = item.querySelector<HTMLElement>('[data-details]')!;
     const problems = current.results.filter(

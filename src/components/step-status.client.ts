@@ -1,5 +1,6 @@
 import type { StepId } from '../checks/steps.ts';
-import { STATE_ICONS, stepState, subscribe } from './checks-store.client.ts';
+import { stepState, subscribe } from './checks-store.client.ts';
+import { STATE_SYMBOLS } from '../site/state-symbols.ts';
 import { t } from './strings.client.ts';
 
 /**
@@ -14,7 +15,7 @@ class StepStatus extends HTMLElement {
       const current = stepState(state, step);
       this.hidden = current === 'idle';
       badge.dataset.state = current;
-      badge.querySelector('[data-icon]')!.textContent = STATE_ICONS[current];
+      badge.querySelector('[data-icon]')!.textContent = STATE_SYMBOLS[current];
       const text = t(`tracklight.state.${current}`);
       badge.querySelector('[data-text]')!.textContent = text;
       badge.setAttribute('aria-label', t('tracklight.badge.label', { state: text }));

@@ -72,7 +72,8 @@ export function createChecksService(checker: Checker, options: ChecksServiceOpti
             for (const listener of listeners) listener(result);
           },
         });
-        remember(domain, run);
+        const finished = inFlight.get(domain);
+        if (finished) remember(domain, finished);
         return value;
       } finally {
         inFlight.delete(domain);

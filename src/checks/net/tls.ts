@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import {
   checkServerIdentity,
   connect,
@@ -73,7 +72,6 @@ export function handshake(options: HandshakeOptions): Promise<HandshakeResult> {
       port: options.port,
       servername: options.servername,
       secureContext: options.trust,
-      family: isIP(options.address),
       rejectUnauthorized: false,
     });
     const finish = (result: HandshakeResult) => {
@@ -161,9 +159,10 @@ function summarise(certificate: DetailedPeerCertificate): CertificateSummary {
   };
 }
 
-function distinguishedName(name: Record<string, string | string[]> | undefined): string {
+function distinguishedName(name: { CN?: string | string[]; O?: string | string[] } | undefined): string {
   if (!name) return '';
-  const pick = (key: string) => {
+  // A name may repeat an attribute; Node then gives an array.
+  const pick = (key: 'CN' | 'O') => {
     const value = name[key];
     return Array.isArray(value) ? value[0] : value;
   };

@@ -1,0 +1,16 @@
+import type { CheckStatus } from '../checks/types.ts';
+
+/** A state as readers see it: a check's status, or a step not checked yet or still being checked. */
+export type DisplayState = CheckStatus | 'idle' | 'checking';
+
+/** The symbol shown beside each state, in the page and the CLI, so colour is never the only signal. */
+export const STATE_SYMBOLS: Record<DisplayState, string> = {
+  idle: '○',
+  checking: '…',
+  pass: '✓',
+  warn: '!',
+  fail: '✗',
+  error: '✗',
+  skipped: '–',
+  pending: '…',
+};
