@@ -122,6 +122,8 @@ export function stepState(current: ChecksState, step: StepId): StepState {
     if (relevant.some((result) => result.status === status)) return status;
   const expected = CHECK_IDS.filter((id) => CHECK_STEP[id] === step).length;
   if (current.phase === 'checking' && results.length < expected) return 'checking';
+  if (results.length === 0) return 'idle';
+  if (relevant.some((result) => result.code === 'https_ready')) return 'ready';
   if (relevant.some((result) => result.status === 'pending')) return 'pending';
   if (relevant.length > 0 && relevant.every((result) => result.status === 'skipped')) return 'skipped';
   return 'pass';

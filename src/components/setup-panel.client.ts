@@ -1,6 +1,7 @@
 import { STEP_IDS, type StepId } from '../checks/steps.ts';
 import type { CheckResult, Report } from '../checks/types.ts';
 import { getState, runChecks, stepState, subscribe, type ChecksState, type StepState } from './checks-store.client.ts';
+import { loadAccount, mountAccountActions } from './account.client.ts';
 import { evidenceSentence } from './evidence.client.ts';
 import { STATE_SYMBOLS } from '../site/state-symbols.ts';
 import { t } from './strings.client.ts';
@@ -57,14 +58,35 @@ class SetupPanel extends HTMLElement {
     document.addEventListener('visibilitychange', () => this.#onVisibility());
     subscribe((state) => this.#render(state));
 
-    const fromUrl = new URLSearchParams(location.search).get('domain');
-    const remembered = localStorage.getItem(STORAGE_KEY);
-    if (fromUrl) {
-      this.#input.value = fromUrl;
-      this.#start(fromUrl, { fresh: false, manual: true });
-    } else if (remembered) {
-      this.#input.value = remembered;
+    void this.#prefill();
+  }
+
+  /** The domain to start with: `?domain=`, else the signed-in account's branded link, else the last one checked here. */
+  async #prefill() {
+    const params = new URLSearchParams(location.search);
+    const signIn = params.get('signin');
+    if (signIn) {
+      const message = this.querySelector<HTMLElement>('[data-signin-message]')!;
+      message.hidden = false;
+      message.textContent = t(`tracklight.signin.${signIn}`);
+      message.setAttribute('role', signIn === 'ok' ? 'status' : 'alert');
+      // Said once: a reload or a shared link does not repeat it.
+      const clean = new URL(location.href);
+      clean.searchParams.delete('signin');
+      history.replaceState(history.state, '', clean);
     }
+    const account = await loadAccount();
+    if (account) mountAccountActions(this, this.#endpoint, account, (text) => this.#announce(text));
+    else this.querySelector<HTMLElement>('[data-account-hint]')!.hidden = false;
+
+    const fromUrl = params.get('domain');
+    const fromAccount = account?.domains[0]?.domain;
+    const remembered = localStorage.getItem(STORAGE_KEY);
+    const domain = fromUrl ?? fromAccount ?? remembered;
+    if (!domain) return;
+    this.#input.value = domain;
+    // A deep link, or a signed-in reader arriving from the dashboard, gets the checks at once.
+    if (fromUrl || fromAccount) this.#start(domain, { fresh: false, manual: true });
   }
 
   #start(domain: string, { fresh, manual }: { fresh: boolean; manual: boolean }) {

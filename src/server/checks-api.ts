@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 import { DOMAIN_REJECTION_MESSAGES, parseDomainInput } from '../checks/domain.ts';
-import { createChecker } from '../checks/engine.ts';
+import { clickTrackingResult, withAccount } from '../checks/account-checks.ts';
+import { createChecker, type Checker } from '../checks/engine.ts';
+import type { Account } from '../accounts/directory.ts';
 import { parseChecksEnv } from '../checks/config.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { GUIDE_PATH } from '../site/site.ts';
@@ -67,11 +69,20 @@ export function admit(service: ChecksService, url: URL, clientAddress: string): 
 }
 
 /** `GET /api/checks`: the whole report as JSON, once every check has finished. */
-export async function handleReport(service: ChecksService, url: URL, clientAddress: string): Promise<Response> {
+export async function handleReport(
+  service: ChecksService,
+  url: URL,
+  clientAddress: string,
+  account?: Account,
+): Promise<Response> {
   const admitted = admit(service, url, clientAddress);
   if (!admitted.ok) return admitted.response;
   try {
-    return new Response(await admitted.run.run.json, { headers: { 'content-type': 'application/json', ...NO_STORE } });
+    // Reports are shared between readers; a signed-in reader's account steps are added per request.
+    const body = account
+      ? JSON.stringify(withAccount(await admitted.run.run.report, account, guideUrl()))
+      : await admitted.run.run.json;
+    return new Response(body, { headers: { 'content-type': 'application/json', ...NO_STORE } });
   } catch (error) {
     console.error('[checks] report failed:', error);
     return errorResponse(
@@ -87,7 +98,13 @@ export async function handleReport(service: ChecksService, url: URL, clientAddre
  * event per result as it lands (results already in are replayed first), then
  * one `report` event with the whole report.
  */
-export function handleStream(service: ChecksService, url: URL, clientAddress: string, signal: AbortSignal): Response {
+export function handleStream(
+  service: ChecksService,
+  url: URL,
+  clientAddress: string,
+  signal: AbortSignal,
+  account?: Account,
+): Response {
   const admitted = admit(service, url, clientAddress);
   if (!admitted.ok) return admitted.response;
   const { run } = admitted.run;
@@ -103,12 +120,22 @@ export function handleStream(service: ChecksService, url: URL, clientAddress: st
         unsubscribe();
         controller.close();
       };
-      const send = (result: CheckResult) => open && controller.enqueue(event('check', result));
+      const send = (result: CheckResult) => {
+        if (!open) return;
+        // A signed-in reader's click tracking is known at once; HTTPS readiness once the report is in.
+        if (account && result.id === 'https-enabled') return;
+        controller.enqueue(
+          event('check', account && result.id === 'click-tracking' ? clickTrackingResult(account, guideUrl()) : result),
+        );
+      };
       const unsubscribe = run.subscribe(send);
       for (const result of [...run.results]) send(result);
       signal.addEventListener('abort', close, { once: true });
       run.report.then(
-        (report) => {
+        (shared) => {
+          const report = account ? withAccount(shared, account, guideUrl()) : shared;
+          const https = report.checks.find((check) => check.id === 'https-enabled');
+          if (open && account && https) controller.enqueue(event('check', https));
           if (open) controller.enqueue(event('report', report));
           close();
         },
@@ -132,12 +159,24 @@ export function handleStream(service: ChecksService, url: URL, clientAddress: st
 }
 
 let shared: ChecksService | undefined;
+let checker: Checker | undefined;
+
+/** The server's one checker, for fresh runs that must not come from the cache (turning HTTPS on). */
+export function sharedChecker(): Checker {
+  checker ??= createChecker({ env: parseChecksEnv(), guideUrl: guideUrl() });
+  return checker;
+}
+
+/** The canonical guide's URL, which every result links into. */
+export function guideUrl(): string {
+  return new URL(GUIDE_PATH, siteUrl()).href;
+}
 
 /** The server's one checks service, built on first use from the validated environment. */
 export function checksService(): ChecksService {
   if (!shared) {
     const env = parseChecksEnv();
-    shared = createChecksService(createChecker({ env, guideUrl: new URL(GUIDE_PATH, siteUrl()).href }), {
+    shared = createChecksService(sharedChecker(), {
       ...DEFAULT_SERVICE_OPTIONS,
       perClientPerMinute: env.CHECKS_RATE_LIMIT_PER_CLIENT,
       perDomainPerMinute: env.CHECKS_RATE_LIMIT_PER_DOMAIN,

@@ -8,7 +8,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { randomBytes } from 'node:crypto';
+
 import { parseChecksEnv } from '../checks/config.ts';
+import { DEMO_ACCOUNTS } from '../accounts/sqlite-directory.ts';
+import { parseServerEnv } from './app-state.ts';
+import { mintSignInLink } from './sign-in-link.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = join(root, 'dist/server/entry.mjs');
@@ -22,9 +27,17 @@ function newestMtime(path: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 }
 
+// Without a sign-in secret the site runs in demo mode: demo accounts and a secret for this run only.
+const demo = !process.env.LOGIN_LINK_SECRET;
+if (demo) {
+  process.env.LOGIN_LINK_SECRET = randomBytes(32).toString('base64url');
+  process.env.TRACKLIGHT_DEMO ??= '1';
+}
+
 // Refuse to start on a bad configuration, with a message that names each bad variable.
 try {
   parseChecksEnv();
+  parseServerEnv();
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);
@@ -44,4 +57,16 @@ process.env.HOST ??= 'localhost';
 process.env.PORT ??= '4321';
 process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
 await import(pathToFileURL(entry).href);
-console.log(`The guide: http://${process.env.HOST}:${process.env.PORT}/guides/https-link-tracking/`);
+const origin = `http://${process.env.HOST}:${process.env.PORT}`;
+console.log(`The guide: ${origin}/guides/https-link-tracking/`);
+if (demo) {
+  const link = mintSignInLink({
+    origin,
+    accountId: DEMO_ACCOUNTS[0].id,
+    secret: process.env.LOGIN_LINK_SECRET!,
+    ttlSeconds: 60 * 60,
+  });
+  console.log(
+    `Demo mode (no LOGIN_LINK_SECRET set). Sign in as "${DEMO_ACCOUNTS[0].name}", valid for one hour and one use:\n${link}`,
+  );
+}

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { startLab } from '../lab/index.ts';
 import { E2E_ORIGIN, E2E_PORT } from './origin.ts';
@@ -27,6 +30,12 @@ export default async function globalSetup() {
   const address = control.address();
   process.env.LAB_CONTROL_URL = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
+  // Accounts live in a database of this run only; tests mint sign-in links with the same secret.
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracklight-e2e-'));
+  process.env.DATABASE_PATH = join(dataDir, 'tracklight.sqlite');
+  process.env.LOGIN_LINK_SECRET = 'end-to-end-tests-only-secret-0123456789';
+  process.env.TRACKLIGHT_DEMO = '1';
+
   const site: ChildProcess = spawn(process.execPath, ['dist/server/entry.mjs'], {
     env: {
       ...process.env,
@@ -48,6 +57,7 @@ export default async function globalSetup() {
     await once(site, 'exit');
     control.close();
     await lab.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   };
 }
 

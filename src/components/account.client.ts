@@ -1,0 +1,167 @@
+import type { Account } from '../accounts/directory.ts';
+import type { StepId } from '../checks/steps.ts';
+import type { CheckResult } from '../checks/types.ts';
+import { getState, runChecks, subscribe } from './checks-store.client.ts';
+import { t } from './strings.client.ts';
+
+/** The signed-in reader's account, or undefined. */
+export async function loadAccount(): Promise<Account | undefined> {
+  try {
+    const response = await fetch('/api/account', { headers: { accept: 'application/json' } });
+    const body = (await response.json()) as { signedIn: boolean; account?: Account };
+    return body.signedIn ? body.account : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sends a change as JSON from this page (the API accepts nothing else); the parsed answer and its status. */
+async function change(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+/**
+ * The reader's own actions inside the setup panel: turn click tracking on
+ * (step 1) and HTTPS on (step 4), each with a confirmation and an undo.
+ */
+export function mountAccountActions(
+  panel: HTMLElement,
+  endpoint: string,
+  account: Account,
+  announce: (text: string) => void,
+) {
+  const bar = panel.querySelector<HTMLElement>('[data-account]')!;
+  bar.hidden = false;
+  bar.querySelector('[data-account-name]')!.textContent = t('tracklight.account.signedInAs', { name: account.name });
+  bar.querySelector<HTMLButtonElement>('[data-sign-out]')!.addEventListener('click', async () => {
+    await fetch('/api/sign-out', { method: 'POST' });
+    bar.hidden = true;
+    announce(t('tracklight.account.signedOut'));
+    void runChecks(endpoint, getState().domain);
+  });
+
+  /** Messages after an action stay until the next action, even as the checks re-render. */
+  const notes = new Map<StepId, HTMLElement[]>();
+  const recheck = () => runChecks(endpoint, getState().domain);
+
+  function actionsFor(step: StepId, results: CheckResult[]): HTMLElement[] {
+    const result = results.find(
+      (entry) => entry.step === step && (entry.id === 'click-tracking' || entry.id === 'https-enabled'),
+    );
+    const domain = getState().domain;
+    if (step === 'click-tracking' && result?.code === 'tracking_off') {
+      return [
+        button(t('tracklight.account.turnOnTracking'), () =>
+          act(
+            step,
+            '/api/account/click-tracking',
+            { enabled: true },
+            { enabled: false },
+            t('tracklight.account.trackingTurnedOn'),
+          ),
+        ),
+      ];
+    }
+    if (step === 'https' && result?.code === 'https_ready') {
+      return [
+        button(t('tracklight.account.turnOnHttps', { domain }), () =>
+          act(
+            step,
+            '/api/account/https',
+            { domain, enabled: true },
+            { domain, enabled: false },
+            t('tracklight.account.httpsTurnedOn'),
+            domain,
+          ),
+        ),
+      ];
+    }
+    return [];
+  }
+
+  async function act(
+    step: StepId,
+    path: string,
+    body: unknown,
+    undoBody: unknown,
+    confirmation: string,
+    httpsDomain?: string,
+  ) {
+    setNotes(step, [paragraph(t('tracklight.account.working'))]);
+    const { status, body: answer } = await change(path, body);
+    if (status === 200) {
+      const confirm: HTMLElement[] = [paragraph(confirmation)];
+      if (httpsDomain) {
+        const example = document.createElement('code');
+        example.className = 'tl-example-link';
+        example.textContent = `https://${httpsDomain}/c/3f9a2b7e`;
+        confirm.push(example);
+      }
+      const undo = button(t('tracklight.account.undo'), async () => {
+        const reverted = await change(path, undoBody);
+        setNotes(step, [
+          paragraph(t(reverted.status === 200 ? 'tracklight.account.undone' : 'tracklight.account.failed')),
+        ]);
+        announce(t(reverted.status === 200 ? 'tracklight.account.undone' : 'tracklight.account.failed'));
+        void recheck();
+      });
+      setNotes(step, [...confirm, undo]);
+      announce(confirmation);
+    } else if (status === 409) {
+      const failing = ((answer.error as { failing?: { step: string }[] })?.failing ?? []).map((entry) =>
+        t(`tracklight.stepName.${entry.step}`),
+      );
+      const text = t('tracklight.account.blocked', {
+        steps: new Intl.ListFormat(document.documentElement.lang || 'en').format([...new Set(failing)]),
+      });
+      setNotes(step, [paragraph(text)]);
+      announce(text);
+    } else {
+      setNotes(step, [paragraph(t('tracklight.account.failed'))]);
+      announce(t('tracklight.account.failed'));
+    }
+    void recheck();
+  }
+
+  function setNotes(step: StepId, nodes: HTMLElement[]) {
+    notes.set(step, nodes);
+    render();
+  }
+
+  function render() {
+    const { results, phase } = getState();
+    for (const step of ['click-tracking', 'https'] as const) {
+      const slot = panel.querySelector<HTMLElement>(`[data-step="${step}"] [data-actions]`);
+      if (!slot) continue;
+      const actions = phase === 'done' ? actionsFor(step, results) : [];
+      const wanted = [...(notes.get(step) ?? []), ...actions];
+      // Rebuild only when something changed, so focus on a button is not lost on every update.
+      const key = wanted.map((node) => node.textContent).join('|');
+      if (slot.dataset.key === key) continue;
+      slot.dataset.key = key;
+      slot.replaceChildren(...wanted);
+    }
+  }
+
+  subscribe(render);
+}
+
+function button(label: string, onClick: () => void): HTMLButtonElement {
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.className = 'tl-action';
+  element.textContent = label;
+  element.addEventListener('click', onClick);
+  return element;
+}
+
+function paragraph(text: string): HTMLParagraphElement {
+  const element = document.createElement('p');
+  element.textContent = text;
+  return element;
+}

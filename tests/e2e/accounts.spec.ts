@@ -1,0 +1,113 @@
+import { DatabaseSync } from 'node:sqlite';
+
+import { expect, test, type Page } from '@playwright/test';
+
+import { mintSignInLink } from '../../src/server/sign-in-link.ts';
+import { GUIDE_PATH } from '../../src/site/site.ts';
+import { E2E_ORIGIN } from './origin.ts';
+
+const signInLink = (accountId: string) =>
+  mintSignInLink({ origin: E2E_ORIGIN, accountId, secret: process.env.LOGIN_LINK_SECRET! });
+const step = (page: Page, id: string) => page.locator(`tl-setup-panel li[data-step="${id}"]`);
+
+test.describe.configure({ mode: 'serial' });
+
+test('a demo reader signs in, turns click tracking on, then HTTPS, alone', async ({ page }) => {
+  test.setTimeout(60_000);
+  await page.goto(signInLink('acct_demo'));
+  await expect(page).toHaveURL(new RegExp(`${GUIDE_PATH}$`));
+  await expect(page.locator('[data-signin-message]')).toHaveText(/You are signed in/);
+  await expect(page.locator('[data-account]')).toContainText('Signed in as Demo Outfitters');
+  // The account's branded link is filled in and checked at once.
+  await expect(page.getByLabel('Branded link domain')).toHaveValue('healthy-direct.lab.example.com');
+  await expect(step(page, 'click-tracking')).toHaveAttribute('data-state', 'fail', { timeout: 20_000 });
+  await expect(step(page, 'tls')).toHaveAttribute('data-state', 'pass');
+
+  await page.getByRole('button', { name: 'Turn on click tracking' }).click();
+  await expect(step(page, 'click-tracking')).toContainText(
+    'Click tracking is on. It applies to emails sent from now on.',
+  );
+  await expect(step(page, 'click-tracking')).toHaveAttribute('data-state', 'pass', { timeout: 20_000 });
+  await expect(step(page, 'https')).toHaveAttribute('data-state', 'ready');
+
+  await page.getByRole('button', { name: 'Turn on HTTPS for healthy-direct.lab.example.com' }).click();
+  await expect(step(page, 'https')).toContainText('HTTPS is on.', { timeout: 20_000 });
+  await expect(step(page, 'https').locator('.tl-example-link')).toHaveText(
+    /^https:\/\/healthy-direct\.lab\.example\.com\//,
+  );
+  await expect(step(page, 'https')).toHaveAttribute('data-state', 'pass', { timeout: 20_000 });
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeVisible();
+
+  // The audit log says exactly what happened, and on what evidence.
+  const db = new DatabaseSync(process.env.DATABASE_PATH!, { readOnly: true });
+  const log = db
+    .prepare("SELECT action, target, actor, evidence FROM audit_log WHERE account_id = 'acct_demo' ORDER BY id")
+    .all() as {
+    action: string;
+    target: string | null;
+    actor: string;
+    evidence: string;
+  }[];
+  db.close();
+  expect(log.map((entry) => [entry.action, entry.target, entry.actor])).toEqual([
+    ['click_tracking_on', null, 'reader:acct_demo'],
+    ['https_on', 'healthy-direct.lab.example.com', 'reader:acct_demo'],
+  ]);
+  expect(JSON.parse(log[1]!.evidence)).toMatchObject({
+    route: 'direct',
+    checks: expect.arrayContaining([{ id: 'certificate', status: 'pass', code: 'cert_ok' }]),
+  });
+});
+
+test('with an expired certificate, HTTPS is refused with the reason', async ({ page }) => {
+  test.setTimeout(60_000);
+  await page.goto(signInLink('acct_expired'));
+  await expect(page.getByLabel('Branded link domain')).toHaveValue('cert-expired.lab.example.com');
+  await page.getByRole('button', { name: 'Turn on click tracking' }).click();
+  await expect(step(page, 'https')).toHaveAttribute('data-state', 'fail', { timeout: 20_000 });
+  await expect(step(page, 'https')).toContainText('HTTPS cannot be turned on yet');
+  await expect(step(page, 'https')).toContainText('3. Branded link over HTTPS');
+  await expect(page.getByRole('button', { name: /Turn on HTTPS/ })).toHaveCount(0);
+
+  // Asked directly, the server re-runs the checks and refuses, naming the failing step.
+  const answer = await page.evaluate(async () => {
+    const response = await fetch('/api/account/https', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ domain: 'cert-expired.lab.example.com', enabled: true }),
+    });
+    return { status: response.status, body: await response.json() };
+  });
+  expect(answer).toMatchObject({
+    status: 409,
+    body: { error: { code: 'https_blocked', failing: [{ step: 'tls', code: 'cert_expired' }] } },
+  });
+});
+
+test('sign-in links are refused when replayed or altered, with a clear message', async ({ page }) => {
+  const link = signInLink('acct_proxied');
+  await page.goto(link);
+  await expect(page.locator('[data-signin-message]')).toHaveText(/You are signed in/);
+  await page.context().clearCookies();
+  await page.goto(link);
+  await expect(page.locator('[data-signin-message]')).toHaveText(/already used/);
+  await expect(page.locator('[data-account]')).toBeHidden();
+  const altered = new URL(signInLink('acct_proxied'));
+  altered.searchParams.set('account', 'acct_demo');
+  await page.goto(altered.href);
+  await expect(page.locator('[data-signin-message]')).toHaveText(/not valid/);
+});
+
+test('signing out ends the session', async ({ page }) => {
+  await page.goto(signInLink('acct_proxied'));
+  await expect(page.locator('[data-account]')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.locator('[data-account]')).toBeHidden();
+  expect(await page.evaluate(async () => (await (await fetch('/api/account')).json()).signedIn)).toBe(false);
+});
+
+test('the session cookie is HttpOnly and SameSite', async ({ page }) => {
+  await page.goto(signInLink('acct_proxied'));
+  const cookie = (await page.context().cookies()).find((entry) => entry.name === 'tl_session');
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+});
