@@ -6,6 +6,18 @@ import type { AstroIntegration } from 'astro';
 
 import { findDeadEnds } from '../site/dead-ends.ts';
 
+/** Every on-demand route of the site, and the file under `src/server/routes/` that answers it. */
+const ROUTES: Record<string, string> = {
+  '/api/health': 'health.ts',
+  '/api/checks': 'checks.ts',
+  '/api/checks/stream': 'checks-stream.ts',
+  '/api/account': 'account.ts',
+  '/api/account/click-tracking': 'account-click-tracking.ts',
+  '/api/account/https': 'account-https.ts',
+  '/api/sign-out': 'sign-out.ts',
+  '/sign-in': 'sign-in.ts',
+};
+
 /**
  * Adds the site's server side (API routes) from `src/server/`, so the
  * repository root has no `pages/` folder, and refuses a build whose pages send
@@ -16,13 +28,9 @@ export default function tracklight(): AstroIntegration {
     name: 'tracklight',
     hooks: {
       'astro:config:setup': ({ injectRoute }) => {
-        injectRoute({ pattern: '/api/health', entrypoint: './src/server/routes/health.ts', prerender: false });
-        injectRoute({ pattern: '/api/checks', entrypoint: './src/server/routes/checks.ts', prerender: false });
-        injectRoute({
-          pattern: '/api/checks/stream',
-          entrypoint: './src/server/routes/checks-stream.ts',
-          prerender: false,
-        });
+        for (const [pattern, file] of Object.entries(ROUTES)) {
+          injectRoute({ pattern, entrypoint: `./src/server/routes/${file}`, prerender: false });
+        }
       },
       'astro:build:done': async ({ dir, logger }) => {
         const root = fileURLToPath(dir);

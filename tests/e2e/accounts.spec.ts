@@ -36,7 +36,7 @@ test('a demo reader signs in, turns click tracking on, then HTTPS, alone', async
     /^https:\/\/healthy-direct\.lab\.example\.com\//,
   );
   await expect(step(page, 'https')).toHaveAttribute('data-state', 'pass', { timeout: 20_000 });
-  await expect(page.getByRole('button', { name: 'Undo' })).toBeVisible();
+  await expect(step(page, 'https').getByRole('button', { name: 'Undo' })).toBeVisible();
 
   // The audit log says exactly what happened, and on what evidence.
   const db = new DatabaseSync(process.env.DATABASE_PATH!, { readOnly: true });

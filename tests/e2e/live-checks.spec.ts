@@ -247,3 +247,11 @@ test('the guide’s interactive code stays under 15 KB gzipped', () => {
   expect(readdirSync(join(root, '_astro')).length).toBeGreaterThan(0);
   expect(gzipped, `${gzipped} bytes of JavaScript, gzipped`).toBeLessThan(15 * 1024);
 });
+
+test('nothing live shows before the reader checks a domain', async ({ page }) => {
+  await page.goto(GUIDE_PATH);
+  await expect(panel(page)).toBeVisible();
+  await expect(page.locator('tl-step-status').first()).toBeHidden();
+  await expect(page.locator('[data-account]')).toBeHidden();
+  await expect(page.locator('[data-route-note]')).toBeHidden();
+});
