@@ -11,18 +11,23 @@ import { parseChecksEnv } from '../checks/config.ts';
 import { parseDomainInput } from '../checks/domain.ts';
 import { createChecker } from '../checks/engine.ts';
 import type { CheckResult, Report } from '../checks/types.ts';
+import type { SharedReport } from '../reports/report-store.ts';
 import { GUIDE_PATH } from '../site/site.ts';
 import { STATE_SYMBOLS } from '../site/state-symbols.ts';
 import { findingTitleKey } from '../site/ui-strings.ts';
 
-const USAGE = `Usage: tracklight check <domain> [--json]
+const USAGE = `Usage: tracklight check <domain> [--json] [--share]
+       tracklight report <id or link> [--json]
 
-Checks which steps of HTTPS link tracking are done for a branded link domain,
-for example: tracklight check links.example.com
+check    checks which steps of HTTPS link tracking are done for a branded link
+         domain, for example: tracklight check links.example.com
+report   shows a report someone shared, for example from its permalink
 
 Options:
-  --json   print the report as JSON, exactly as the API returns it
-  --help   show this help`;
+  --json         print the report as JSON, exactly as the API returns it
+  --share        also save the site's report for support and print its permalink
+  --site <url>   the documentation site for --share and report (default: SITE_URL or http://localhost:4321)
+  --help         show this help`;
 
 /** English interface strings: the same titles and state words the guide's panel uses. */
 const strings = JSON.parse(readFileSync(new URL('../../content/i18n/en.json', import.meta.url), 'utf8')) as Record<
@@ -37,7 +42,12 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: {
+        json: { type: 'boolean' },
+        share: { type: 'boolean' },
+        site: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     });
   } catch (error) {
     err.write(`${(error as Error).message}\n\n${USAGE}\n`);
@@ -48,6 +58,9 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     out.write(`${USAGE}\n`);
     return 0;
   }
+  const site = parsed.values.site ?? process.env.SITE_URL ?? 'http://localhost:4321';
+  if (command === 'report' && input !== undefined && rest.length === 0)
+    return showReport(site, input, Boolean(parsed.values.json), out, err);
   if (command !== 'check' || input === undefined || rest.length > 0) {
     err.write(`${USAGE}\n`);
     return 2;
@@ -68,7 +81,51 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   const guideUrl = new URL(GUIDE_PATH, process.env.SITE_URL ?? 'http://localhost:4321').href;
   const report = await createChecker({ env, guideUrl }).check(domain.domain);
   out.write(parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  if (parsed.values.share) {
+    const shared = await fetch(new URL('/api/reports', site), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': `tracklight-cli (${process.platform})` },
+      body: JSON.stringify({ domain: domain.domain }),
+      signal: AbortSignal.timeout(30_000),
+    }).catch((error: Error) => error);
+    if (shared instanceof Error || !shared.ok) {
+      err.write(
+        `The report could not be shared with ${site}: ${shared instanceof Error ? shared.message : `HTTP ${shared.status}`}\n`,
+      );
+      return 2;
+    }
+    out.write(`Shared: ${((await shared.json()) as { url: string }).url}\n`);
+  }
   return report.checks.some((check) => check.status === 'fail' || check.status === 'error') ? 1 : 0;
+}
+
+/** `tracklight report <id or link>`: a shared report, read from the site. */
+async function showReport(
+  site: string,
+  idOrLink: string,
+  json: boolean,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const id = idOrLink.split('/').filter(Boolean).at(-1) ?? '';
+  const base = /^https?:\/\//.test(idOrLink) ? new URL(idOrLink).origin : site;
+  const response = await fetch(new URL(`/api/reports/${encodeURIComponent(id)}`, base), {
+    signal: AbortSignal.timeout(30_000),
+  }).catch((error: Error) => error);
+  if (response instanceof Error || !response.ok) {
+    err.write(response instanceof Error ? `${response.message}\n` : 'No such report: it may have expired.\n');
+    return 2;
+  }
+  const saved = (await response.json()) as SharedReport;
+  if (json) out.write(`${JSON.stringify(saved, null, 2)}\n`);
+  else {
+    out.write(`Shared report ${saved.id}, saved ${saved.createdAt}, kept until ${saved.expiresAt}\n`);
+    out.write(
+      `Browser: ${saved.client.browser} on ${saved.client.os}; guide: ${saved.guideVersion}, ${saved.locale}${saved.account ? `; account ${saved.account.id}` : ''}\n\n`,
+    );
+    out.write(formatReport(saved.report));
+  }
+  return 0;
 }
 
 /** The report as a reader-friendly text: one line per check, evidence and the fix's link under problems. */

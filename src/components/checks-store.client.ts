@@ -18,12 +18,14 @@ export interface ChecksState {
   problem?: RunProblem;
   /** How many checks a report holds, to show progress before the report is in. */
   total: number;
+  /** `snapshot` while a saved report is shown as it was; `live` for the reader's own runs. */
+  source: 'live' | 'snapshot';
 }
 
 type Listener = (state: ChecksState) => void;
 
 const TOTAL_CHECKS = CHECK_IDS.length;
-let state: ChecksState = { domain: '', phase: 'idle', results: [], total: TOTAL_CHECKS };
+let state: ChecksState = { domain: '', phase: 'idle', results: [], total: TOTAL_CHECKS, source: 'live' };
 const listeners = new Set<Listener>();
 let current: AbortController | undefined;
 
@@ -52,7 +54,7 @@ export async function runChecks(endpoint: string, domain: string, { fresh = fals
   current?.abort();
   const controller = new AbortController();
   current = controller;
-  update({ domain, phase: 'checking', results: [], report: undefined, problem: undefined });
+  update({ domain, phase: 'checking', results: [], report: undefined, problem: undefined, source: 'live' });
 
   const url = new URL(endpoint, location.href);
   url.searchParams.set('domain', domain);
@@ -87,6 +89,20 @@ export async function runChecks(endpoint: string, domain: string, { fresh = fals
   } catch {
     if (!controller.signal.aborted) update({ phase: 'problem', problem: { kind: 'unreachable' } });
   }
+}
+
+/** Shows a saved report exactly as it was, until the reader runs the checks again. */
+export function showSnapshot(report: Report): void {
+  current?.abort();
+  update({
+    domain: report.domain,
+    phase: 'done',
+    report,
+    results: report.checks,
+    total: report.checks.length,
+    problem: undefined,
+    source: 'snapshot',
+  });
 }
 
 /** Splits a Server-Sent Events body into its events. */

@@ -3,6 +3,7 @@ import type { CheckResult, Report } from '../checks/types.ts';
 import { getState, runChecks, stepState, subscribe, type ChecksState, type StepState } from './checks-store.client.ts';
 import { loadAccount, mountAccountActions } from './account.client.ts';
 import { evidenceSentence } from './evidence.client.ts';
+import { loadSharedReport, mountShare } from './share.client.ts';
 import { STATE_SYMBOLS } from '../site/state-symbols.ts';
 import { t } from './strings.client.ts';
 
@@ -75,6 +76,10 @@ class SetupPanel extends HTMLElement {
       clean.searchParams.delete('signin');
       history.replaceState(history.state, '', clean);
     }
+    mountShare(this, (text) => this.#announce(text));
+    const reportId = params.get('report');
+    if (reportId) return loadSharedReport(this, reportId, this.#endpoint, (text) => this.#announce(text));
+
     const account = await loadAccount();
     if (account) mountAccountActions(this, this.#endpoint, account, (text) => this.#announce(text));
     else this.querySelector<HTMLElement>('[data-account-hint]')!.hidden = false;
@@ -211,6 +216,8 @@ class SetupPanel extends HTMLElement {
 
   #onReport(report: Report) {
     this.#lastReport = report;
+    // A saved report is shown as it was: no re-checks, and it is not the reader's own last domain.
+    if (getState().source === 'snapshot') return;
     localStorage.setItem(STORAGE_KEY, report.domain);
     const count = (statuses: string[]) => report.checks.filter((check) => statuses.includes(check.status)).length;
     const failing = count(['fail', 'error']);

@@ -4,6 +4,8 @@ import { createHttpDirectory } from '../accounts/http-directory.ts';
 import type { AccountDirectory } from '../accounts/directory.ts';
 import { createSqliteDirectory, seedDemoAccounts } from '../accounts/sqlite-directory.ts';
 import { openDatabase } from '../storage/database.ts';
+import { createReportStore, type ReportStore } from '../reports/report-store.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { createSessionStore, type SessionStore } from './sessions.ts';
 
 /** The server's own settings for accounts and sign-in, validated on start. */
@@ -21,6 +23,8 @@ export const ServerEnvSchema = z
     ACCOUNT_API_URL: z.url().optional(),
     /** The bearer token for the account API. */
     ACCOUNT_API_TOKEN: z.string().min(1).optional(),
+    /** Days a shared report stays available before it is purged. */
+    REPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   })
   .refine((env) => env.ACCOUNT_DIRECTORY !== 'http' || (env.ACCOUNT_API_URL && env.ACCOUNT_API_TOKEN), {
     message: 'ACCOUNT_DIRECTORY=http needs ACCOUNT_API_URL and ACCOUNT_API_TOKEN',
@@ -40,10 +44,13 @@ export function parseServerEnv(env: Record<string, string | undefined> = process
   return parsed.data;
 }
 
-/** What request handlers share: accounts, sessions, and the sign-in secret. */
+/** What request handlers share: accounts, sessions, shared reports, and the sign-in secret. */
 export interface AppState {
   directory: AccountDirectory;
   sessions: SessionStore;
+  reports: ReportStore;
+  /** Limits how many reports one client shares per minute. */
+  shareLimiter: RateLimiter;
   /** Undefined when sign-in is not configured: the guide then works without accounts. */
   loginSecret: string | undefined;
 }
@@ -60,6 +67,16 @@ export function appState(): AppState {
     env.ACCOUNT_DIRECTORY === 'http'
       ? createHttpDirectory({ baseUrl: env.ACCOUNT_API_URL!, token: env.ACCOUNT_API_TOKEN! })
       : createSqliteDirectory(db);
-  state = { directory, sessions: createSessionStore(db), loginSecret: env.LOGIN_LINK_SECRET };
+  const reports = createReportStore(db, { retentionDays: env.REPORT_RETENTION_DAYS });
+  // Expired reports are purged on start and every hour after.
+  reports.purge();
+  setInterval(() => reports.purge(), 3_600_000).unref();
+  state = {
+    directory,
+    sessions: createSessionStore(db),
+    reports,
+    shareLimiter: createRateLimiter({ limit: 10, windowMs: 60_000 }),
+    loginSecret: env.LOGIN_LINK_SECRET,
+  };
   return state;
 }

@@ -16,6 +16,9 @@ const ROUTES: Record<string, string> = {
   '/api/account/https': 'account-https.ts',
   '/api/sign-out': 'sign-out.ts',
   '/sign-in': 'sign-in.ts',
+  '/api/reports': 'reports.ts',
+  '/api/reports/[id]': 'report.ts',
+  '/reports/[id]': 'report-permalink.ts',
 };
 
 /**

@@ -36,6 +36,13 @@ const MIGRATIONS: readonly string[] = [
      nonce TEXT PRIMARY KEY,
      expires_at INTEGER NOT NULL
    );`,
+  `CREATE TABLE reports (
+     id TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     snapshot TEXT NOT NULL
+   );
+   CREATE INDEX reports_expiry ON reports (expires_at);`,
 ];
 
 /** Opens (creating if needed) the database file, in WAL mode, with every migration applied. */

@@ -18,6 +18,7 @@ export default async function globalSetup() {
     const [, action, name] = (request.url ?? '').split('/');
     try {
       if (action === 'fix' && name) lab.fix(name);
+      else if (action === 'unfix' && name) lab.unfix(name);
       else if (action === 'reset') lab.reset();
       else throw new Error(`unknown lab action ${request.url}`);
       response.writeHead(204).end();

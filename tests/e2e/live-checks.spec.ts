@@ -153,7 +153,7 @@ test.describe('the live checks in the guide', () => {
 
   test('after a failure it checks again by itself and turns to passed once fixed', async ({ page }) => {
     test.setTimeout(60_000);
-    await labControl('reset');
+    await labControl('unfix', 'doubled-name');
     try {
       await check(page, 'doubled-name');
       await expectStates(page, { 'branded-link': 'fail' });
@@ -163,7 +163,7 @@ test.describe('the live checks in the guide', () => {
       await expect(step(page, 'tls')).toHaveAttribute('data-state', 'pass');
       await expect(panel(page).locator('[data-meta]')).not.toContainText('Checking again');
     } finally {
-      await labControl('reset');
+      await labControl('unfix', 'doubled-name');
     }
   });
 

@@ -39,6 +39,8 @@ export interface Lab {
   trapConnections(): number;
   /** Makes the scenario behave exactly like healthy-direct (DNS, certificate, probe) until `reset()`. */
   fix(name: string): void;
+  /** Undoes the fix of one scenario, leaving the others as they are (tests running side by side). */
+  unfix(name: string): void;
   /** Undoes every fix, and starts rebinding scenarios over with their first answer. */
   reset(): void;
   /** Closes every socket and removes the temporary files. */
@@ -174,6 +176,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       trapConnections: () => trapCount,
       fix: (name) => {
         fixed.add(scenario(name).name);
+        zone = buildZone(specs, fixed);
+      },
+      unfix: (name) => {
+        fixed.delete(scenario(name).name);
         zone = buildZone(specs, fixed);
       },
       reset: () => {

@@ -6,6 +6,8 @@ import type { CheckResult, Report } from '../../src/checks/types.ts';
 import { handleAccount, handleClickTracking, handleHttps } from '../../src/server/account-api.ts';
 import type { AppState } from '../../src/server/app-state.ts';
 import { createSessionStore } from '../../src/server/sessions.ts';
+import { createRateLimiter } from '../../src/server/rate-limit.ts';
+import { createReportStore } from '../../src/reports/report-store.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 
 const ORIGIN = 'http://localhost:4321';
@@ -17,6 +19,8 @@ function setup() {
   const state: AppState = {
     directory: createSqliteDirectory(db),
     sessions: createSessionStore(db),
+    reports: createReportStore(db, { retentionDays: 30 }),
+    shareLimiter: createRateLimiter({ limit: 10, windowMs: 60_000 }),
     loginSecret: 'x'.repeat(32),
   };
   return { state, sessionA: state.sessions.create('acct_demo'), sessionB: state.sessions.create('acct_expired') };
