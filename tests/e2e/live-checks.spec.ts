@@ -167,6 +167,22 @@ test.describe('the live checks in the guide', () => {
     }
   });
 
+  test('pauses automatic re-checks while the tab is hidden, and resumes when it is back', async ({ page }) => {
+    await check(page, 'cname-wrong-target');
+    await expect(panel(page).locator('[data-meta]')).toContainText('Checking again automatically in');
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await expect(panel(page).locator('[data-meta]')).toHaveText(
+      'Automatic checks are paused while this tab is in the background.',
+    );
+    await setHidden(false);
+    await expect(panel(page).locator('[data-meta]')).toContainText('Checking again automatically in');
+  });
+
   test('works with the keyboard alone, without moving the reader’s focus', async ({ page }) => {
     await page.goto(GUIDE_PATH);
     for (let i = 0; i < 80 && !(await page.evaluate(() => document.activeElement?.id === 'tl-domain')); i++) {
