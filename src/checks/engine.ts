@@ -56,16 +56,19 @@ export function createChecker(options: CheckerOptions): Checker {
     docs: `${options.guideUrl}#${anchorFor(result)}`,
   });
 
+  // One resolver for every report: its socket is reused. A report that runs out of
+  // time stops waiting on its own; its queries end at the resolver's own timeout.
+  const dns = createDnsClient({
+    servers: env.CHECKS_DNS_SERVERS,
+    timeoutMs: limits.dnsTimeoutMs,
+    tries: limits.dnsTries,
+  });
+
   return {
     async check(domain, { signal, onResult } = {}) {
       const started = performance.now();
       const checkedAt = now().toISOString();
       const deadline = AbortSignal.timeout(limits.reportTimeoutMs);
-      const dns = createDnsClient({
-        servers: env.CHECKS_DNS_SERVERS,
-        timeoutMs: limits.dnsTimeoutMs,
-        tries: limits.dnsTries,
-      });
       const context: CheckContext = {
         domain,
         env,
@@ -88,7 +91,6 @@ export function createChecker(options: CheckerOptions): Checker {
           checks: results.map(withDocs),
         };
       } finally {
-        dns.cancel();
         context.connection?.socket.destroy();
       }
     },

@@ -43,7 +43,6 @@ export function fakeDns(zone: Record<string, FakeName>): DnsClient & { queries: 
       queries.push(`CAA ${name}`);
       return failing(name) ?? answer(lookup(name)?.caa, name in zone);
     },
-    cancel() {},
   };
 }
 

@@ -12,13 +12,12 @@ export interface CaaRecord {
   value: string;
 }
 
-/** The DNS lookups the checks make. One client per report: `cancel()` stops its queries only. */
+/** The DNS lookups the checks make. */
 export interface DnsClient {
   cname(name: string): Promise<DnsAnswer<string>>;
   /** IPv4 and IPv6 addresses together, following CNAME records as a resolver does. */
   addresses(name: string): Promise<DnsAnswer<string>>;
   caa(name: string): Promise<DnsAnswer<CaaRecord>>;
-  cancel(): void;
 }
 
 /** Settings of a DNS client. */
@@ -82,6 +81,5 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
       failures.sort((a, b) => rank.indexOf(a.failure) - rank.indexOf(b.failure));
       return failures[0] ?? { ok: false, failure: 'nodata', detail: 'ENODATA' };
     },
-    cancel: () => resolver.cancel(),
   };
 }
