@@ -22,6 +22,12 @@ export const ShareRequestSchema = z
   })
   .strict();
 
+const rateLimited = (retryAfterSeconds: number, message: string) =>
+  Response.json(
+    { error: { code: 'rate_limited', retryAfterSeconds, message } },
+    { status: 429, headers: { ...NO_STORE, 'retry-after': String(retryAfterSeconds) } },
+  );
+
 const notFound = () =>
   Response.json({ error: { code: 'not_found', message: 'No such report.' } }, { status: 404, headers: NO_STORE });
 
@@ -53,18 +59,7 @@ export async function handleShare(
     );
   }
   const allowed = deps.limiter.take(clientKey(clientAddress));
-  if (!allowed.allowed) {
-    return Response.json(
-      {
-        error: {
-          code: 'rate_limited',
-          retryAfterSeconds: allowed.retryAfterSeconds,
-          message: 'Too many shared reports. Try again shortly.',
-        },
-      },
-      { status: 429, headers: { ...NO_STORE, 'retry-after': String(allowed.retryAfterSeconds) } },
-    );
-  }
+  if (!allowed.allowed) return rateLimited(allowed.retryAfterSeconds, 'Too many shared reports. Try again shortly.');
   const body = ShareRequestSchema.safeParse(await request.json().catch(() => undefined));
   const domain = body.success ? parseDomainInput(body.data.domain) : undefined;
   if (!body.success || !domain?.ok) {
@@ -74,18 +69,8 @@ export async function handleShare(
     );
   }
   const answer = deps.checks.request(clientAddress, domain.domain);
-  if (answer.kind === 'rate_limited') {
-    return Response.json(
-      {
-        error: {
-          code: 'rate_limited',
-          retryAfterSeconds: answer.retryAfterSeconds,
-          message: 'Too many checks. Try again shortly.',
-        },
-      },
-      { status: 429, headers: { ...NO_STORE, 'retry-after': String(answer.retryAfterSeconds) } },
-    );
-  }
+  if (answer.kind === 'rate_limited')
+    return rateLimited(answer.retryAfterSeconds, 'Too many checks. Try again shortly.');
   const shared = await answer.run.report;
   const report = account ? withAccount(shared, account, deps.guideUrl) : shared;
   const saved = deps.store.save({
