@@ -157,10 +157,10 @@ class SetupPanel extends HTMLElement {
     foundLabel.textContent = t('tracklight.fix.found');
     const found = document.createElement('p');
     found.textContent = evidenceSentence(result, domain);
-    const todoLabel = document.createElement('p');
-    todoLabel.className = 'tl-fix-label';
-    todoLabel.textContent = t('tracklight.fix.todo');
-    box.append(title, foundLabel, found, todoLabel);
+    const howToLabel = document.createElement('p');
+    howToLabel.className = 'tl-fix-label';
+    howToLabel.textContent = t('tracklight.fix.howTo');
+    box.append(title, foundLabel, found, howToLabel);
 
     const record = result.evidence.record as { name: string; label: string; type: string; target: string } | undefined;
     if (RECORD_FIXES.has(result.code) && record) box.append(this.#recordBlock(record));
