@@ -9,12 +9,12 @@ import starlightVersions from 'starlight-versions';
 
 import { headingAnchors } from './src/markdown/heading-anchors.ts';
 import tracklight from './src/server/integration.ts';
-import { CURRENT_VERSION, LEGACY_VERSION, locales, platform, retiredRedirects } from './src/site/site.ts';
+import { CURRENT_VERSION, LEGACY_VERSION, locales, platform, retiredRedirects, siteUrl } from './src/site/site.ts';
 
 export default defineConfig({
   // Content in ./content, code in ./src: see README "Layout".
   srcDir: '.',
-  site: process.env.SITE_URL ?? 'http://localhost:4321',
+  site: siteUrl(),
   trailingSlash: 'ignore',
   adapter: node({ mode: 'standalone' }),
   redirects: retiredRedirects(),

@@ -1,6 +1,6 @@
 import type { Account } from '../accounts/directory.ts';
-import { findingDefinition, statusOf, type FindingCode } from './findings.ts';
-import { stepAnchor, type StepId } from './steps.ts';
+import { docsAnchor, findingDefinition, statusOf, type FindingCode } from './findings.ts';
+import type { StepId } from './steps.ts';
 import type { CheckResult, Report } from './types.ts';
 
 /** The checks that read the reader's account rather than the network. */
@@ -8,34 +8,17 @@ export const ACCOUNT_CHECK_IDS = new Set(['click-tracking', 'https-enabled']);
 
 function result(
   id: CheckResult['id'],
-  step: StepId,
   code: FindingCode,
   evidence: Record<string, unknown>,
   guideUrl: string,
 ): CheckResult {
-  const anchor =
-    code === 'https_ready' || code === 'https_on' || code === 'tracking_on'
-      ? stepAnchor(step)
-      : findingDefinition(code).anchor;
-  return {
-    id,
-    step: findingDefinition(code).step,
-    status: statusOf(code),
-    code,
-    evidence,
-    docs: `${guideUrl}#${anchor}`,
-  };
+  const { step } = findingDefinition(code);
+  return { id, step, status: statusOf(code), code, evidence, docs: `${guideUrl}#${docsAnchor(code, step)}` };
 }
 
 /** Step 1 for a signed-in reader: is click tracking on? */
 export function clickTrackingResult(account: Account, guideUrl: string): CheckResult {
-  return result(
-    'click-tracking',
-    'click-tracking',
-    account.clickTracking ? 'tracking_on' : 'tracking_off',
-    {},
-    guideUrl,
-  );
+  return result('click-tracking', account.clickTracking ? 'tracking_on' : 'tracking_off', {}, guideUrl);
 }
 
 /**
@@ -53,13 +36,12 @@ export function httpsResult(
   if (!owned) {
     return result(
       'https-enabled',
-      'https',
       'domain_not_in_account',
       { domain, accountDomains: account.domains.map((entry) => entry.domain) },
       guideUrl,
     );
   }
-  if (owned.https) return result('https-enabled', 'https', 'https_on', { domain }, guideUrl);
+  if (owned.https) return result('https-enabled', 'https_on', { domain }, guideUrl);
   const failing = [
     ...(account.clickTracking ? [] : [{ step: 'click-tracking' as StepId, code: 'tracking_off' }]),
     ...networkChecks
@@ -69,13 +51,12 @@ export function httpsResult(
   if (failing.length > 0) {
     return result(
       'https-enabled',
-      'https',
       'https_blocked',
       { steps: [...new Set(failing.map((entry) => entry.step))], failing },
       guideUrl,
     );
   }
-  return result('https-enabled', 'https', 'https_ready', { domain }, guideUrl);
+  return result('https-enabled', 'https_ready', { domain }, guideUrl);
 }
 
 /** A report as a signed-in reader sees it: the account checks filled in from their account. */

@@ -4,12 +4,11 @@ import { createSecureContext, rootCertificates } from 'node:tls';
 import { DEFAULT_LIMITS, type Check, type CheckContext, type Limits } from './check.ts';
 import { ALL_CHECKS } from './checks/index.ts';
 import type { ChecksEnv } from './config.ts';
-import { CHECK_SCOPED_CODES, findingDefinition } from './findings.ts';
+import { docsAnchor } from './findings.ts';
 import { createAddressPolicy } from './net/addresses.ts';
 import { loadCdnRanges } from './net/cdn-ranges.ts';
 import { createDnsClient } from './net/dns.ts';
 import { runChecks, type RunResult } from './runner.ts';
-import { stepAnchor } from './steps.ts';
 import type { CheckResult, Report } from './types.ts';
 
 /** How to build a checker. */
@@ -53,7 +52,7 @@ export function createChecker(options: CheckerOptions): Checker {
 
   const withDocs = (result: RunResult): CheckResult => ({
     ...result,
-    docs: `${options.guideUrl}#${anchorFor(result)}`,
+    docs: `${options.guideUrl}#${docsAnchor(result.code, result.step)}`,
   });
 
   // One resolver for every report: its socket is reused. A report that runs out of
@@ -95,10 +94,4 @@ export function createChecker(options: CheckerOptions): Checker {
       }
     },
   };
-}
-
-/** Findings link to their own entry; outcomes any check may report link to the check's step. */
-function anchorFor(result: RunResult): string {
-  if (CHECK_SCOPED_CODES.has(result.code) && result.code !== 'check_error') return stepAnchor(result.step);
-  return findingDefinition(result.code).anchor;
 }

@@ -119,6 +119,15 @@ export const CHECK_SCOPED_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>
   'check_error',
 ]);
 
+/**
+ * The guide fragment a result links to: a finding's own entry, or, for an
+ * outcome any check may report (skipped, not applicable, sign-in), the step
+ * of the check that reported it.
+ */
+export function docsAnchor(code: FindingCode, step: StepId): string {
+  return CHECK_SCOPED_CODES.has(code) && code !== 'check_error' ? stepAnchor(step) : findingDefinition(code).anchor;
+}
+
 /** Codes whose status is not simply their severity. */
 const STATUS_OVERRIDES: Partial<Record<FindingCode, 'pending' | 'skipped' | 'error'>> = {
   sign_in_required: 'pending',

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 
 import { mintSignInLink } from '../server/sign-in-link.ts';
+import { siteUrl } from '../site/site.ts';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -19,8 +20,6 @@ if (!accountId || !secret) {
   );
   process.exit(2);
 }
-const link = new URL(
-  mintSignInLink({ origin: values.origin ?? process.env.SITE_URL ?? 'http://localhost:4321', accountId, secret }),
-);
+const link = new URL(mintSignInLink({ origin: values.origin ?? siteUrl(), accountId, secret }));
 if (values.lang) link.searchParams.set('lang', values.lang);
 console.log(link.href);

@@ -3,16 +3,17 @@
  * `tracklight check <domain> [--json]`: the guide's live checks from a terminal,
  * on the same engine as the API. Exits 1 when a step fails, 2 on bad input.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import english from '../../content/i18n/en.json' with { type: 'json' };
 import { parseChecksEnv } from '../checks/config.ts';
 import { parseDomainInput } from '../checks/domain.ts';
 import { createChecker } from '../checks/engine.ts';
 import type { CheckResult, Report } from '../checks/types.ts';
 import type { SharedReport } from '../reports/report-store.ts';
-import { GUIDE_PATH } from '../site/site.ts';
+import { guideUrl, siteUrl } from '../site/site.ts';
 import { STATE_SYMBOLS } from '../site/state-symbols.ts';
 import { findingTitleKey } from '../site/ui-strings.ts';
 
@@ -30,10 +31,7 @@ Options:
   --help         show this help`;
 
 /** English interface strings: the same titles and state words the guide's panel uses. */
-const strings = JSON.parse(readFileSync(new URL('../../content/i18n/en.json', import.meta.url), 'utf8')) as Record<
-  string,
-  string
->;
+const strings: Record<string, string> = english;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
@@ -58,7 +56,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     out.write(`${USAGE}\n`);
     return 0;
   }
-  const site = parsed.values.site ?? process.env.SITE_URL ?? 'http://localhost:4321';
+  const site = parsed.values.site ?? siteUrl();
   if (command === 'report' && input !== undefined && rest.length === 0)
     return showReport(site, input, Boolean(parsed.values.json), out, err);
   if (command !== 'check' || input === undefined || rest.length > 0) {
@@ -78,8 +76,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     err.write(`${(error as Error).message}\n`);
     return 2;
   }
-  const guideUrl = new URL(GUIDE_PATH, process.env.SITE_URL ?? 'http://localhost:4321').href;
-  const report = await createChecker({ env, guideUrl }).check(domain.domain);
+  const report = await createChecker({ env, guideUrl: guideUrl() }).check(domain.domain);
   out.write(parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   if (parsed.values.share) {
     const shared = await fetch(new URL('/api/reports', site), {

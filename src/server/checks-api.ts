@@ -6,7 +6,7 @@ import { createChecker, type Checker } from '../checks/engine.ts';
 import type { Account } from '../accounts/directory.ts';
 import { parseChecksEnv } from '../checks/config.ts';
 import type { CheckResult } from '../checks/types.ts';
-import { GUIDE_PATH } from '../site/site.ts';
+import { guideUrl } from '../site/site.ts';
 import { createChecksService, DEFAULT_SERVICE_OPTIONS, type ChecksService } from './checks-service.ts';
 
 /** The query string of both checks endpoints. */
@@ -167,11 +167,6 @@ export function sharedChecker(): Checker {
   return checker;
 }
 
-/** The canonical guide's URL, which every result links into. */
-export function guideUrl(): string {
-  return new URL(GUIDE_PATH, siteUrl()).href;
-}
-
 /** The server's one checks service, built on first use from the validated environment. */
 export function checksService(): ChecksService {
   if (!shared) {
@@ -183,9 +178,4 @@ export function checksService(): ChecksService {
     });
   }
   return shared;
-}
-
-/** The public origin of the site, for links in reports. */
-export function siteUrl(): string {
-  return process.env.SITE_URL ?? `http://localhost:${process.env.PORT ?? 4321}`;
 }

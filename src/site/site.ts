@@ -61,6 +61,16 @@ export function localePrefix(locale: LocaleKey): string {
 /** The path of the one canonical guide page (in the root locale). */
 export const GUIDE_PATH = '/guides/https-link-tracking/';
 
+/** The site's public origin: `SITE_URL`, else the local server's address. */
+export function siteUrl(env: Record<string, string | undefined> = process.env): string {
+  return env.SITE_URL ?? `http://localhost:${env.PORT ?? 4321}`;
+}
+
+/** The canonical guide's absolute URL, which every check result links into. */
+export function guideUrl(env: Record<string, string | undefined> = process.env): string {
+  return new URL(GUIDE_PATH, siteUrl(env)).href;
+}
+
 /**
  * The guide's versions, one per generation of the dashboard. Labels are names,
  * the same in every language; the sentences around them are translated.

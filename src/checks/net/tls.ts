@@ -35,7 +35,6 @@ export interface CertificateSummary {
   names: string[];
   notBefore: string;
   notAfter: string;
-  selfIssued: boolean;
 }
 
 /** Where and how to shake hands. */
@@ -155,7 +154,6 @@ function summarise(certificate: DetailedPeerCertificate): CertificateSummary {
     names,
     notBefore: new Date(certificate.valid_from).toISOString(),
     notAfter: new Date(certificate.valid_to).toISOString(),
-    selfIssued: certificate.fingerprint256 === certificate.issuerCertificate?.fingerprint256,
   };
 }
 

@@ -2,7 +2,8 @@ import type { APIRoute } from 'astro';
 
 import { handleShare } from '../../reports/reports-api.ts';
 import { appState } from '../app-state.ts';
-import { checksService, guideUrl, siteUrl } from '../checks-api.ts';
+import { guideUrl, siteUrl } from '../../site/site.ts';
+import { checksService } from '../checks-api.ts';
 import { signedInAccount } from '../session-account.ts';
 
 /** `POST /api/reports`: saves the current report for a domain and returns its permalink. */
