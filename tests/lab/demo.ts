@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { GUIDE_PATH } from '../../src/site/site.ts';
 import { startLab } from './index.ts';
 
-const port = (value: string | undefined) => (value ? Number(value) : undefined);
-const lab = await startLab({ httpsPort: port(process.env.LAB_HTTPS_PORT), httpPort: port(process.env.LAB_HTTP_PORT) });
+const lab = await startLab();
 const site = spawn(process.execPath, [fileURLToPath(new URL('../../src/server/start.ts', import.meta.url))], {
   env: { ...process.env, ...lab.env },
   stdio: ['ignore', 'inherit', 'inherit'],

@@ -47,7 +47,11 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
-/** Ports to serve on instead of 443 and 80, e.g. to run beside another lab. */
+/**
+ * Ports to serve on instead of 443 and 80, e.g. to run beside another lab.
+ * Without options, `LAB_HTTPS_PORT` and `LAB_HTTP_PORT` choose them, so two
+ * checkouts can run their whole suites side by side.
+ */
 export interface LabOptions {
   httpsPort?: number;
   httpPort?: number;
@@ -113,9 +117,21 @@ async function startServers(specs: ScenarioSpec[], pki: LabPki, port: number): P
   return [trackingService, ...scenarioServers];
 }
 
+/** A port number from the environment variable `name`, when it is set. */
+function portFromEnv(name: string): number | undefined {
+  const value = process.env[name];
+  if (!value) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`lab: ${name}="${value}" is not a port`);
+  return port;
+}
+
 /** Starts the lab: DNS server, certificates, scenario servers, the trap, and the temp files the engine reads. */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
-  const ports: LabPorts = { https: options.httpsPort ?? 443, http: options.httpPort ?? 80 };
+  const ports: LabPorts = {
+    https: options.httpsPort ?? portFromEnv('LAB_HTTPS_PORT') ?? 443,
+    http: options.httpPort ?? portFromEnv('LAB_HTTP_PORT') ?? 80,
+  };
   const specs = labScenarios(ports);
   const fixed = new Set<string>();
   let zone = buildZone(specs, fixed);
