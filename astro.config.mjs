@@ -16,7 +16,15 @@ export default defineConfig({
   srcDir: '.',
   site: siteUrl(),
   trailingSlash: 'ignore',
-  adapter: node({ mode: 'standalone' }),
+  // The server (src/server/serve.ts) mounts Astro's handler behind its own app;
+  // each prerendered page's script and style policy goes to dist/_headers.json.
+  adapter: node({ mode: 'middleware', staticHeaders: true }),
+  security: {
+    csp: {
+      // Pagefind's search runs WebAssembly.
+      scriptDirective: { resources: ["'self'", "'wasm-unsafe-eval'"] },
+    },
+  },
   redirects: retiredRedirects(),
   markdown: {
     // Headings written `## Title {/* #stable-id */}` keep that id in every language.

@@ -1,12 +1,13 @@
 import type { SecureContext, TLSSocket } from 'node:tls';
 
+import type { Account } from '../accounts/directory.ts';
 import type { ChecksEnv } from './config.ts';
 import type { FindingCode } from './findings.ts';
 import type { AddressPolicy } from './net/addresses.ts';
 import type { CdnMatcher, CdnProvider } from './net/cdn-ranges.ts';
 import type { DnsClient } from './net/dns.ts';
 import type { StepId } from './steps.ts';
-import type { CheckId, Evidence, Route } from './types.ts';
+import type { CheckId, CheckStatus, Evidence, Route } from './types.ts';
 
 /** Time and size limits: every network phase has a deadline, and so has the whole report. */
 export interface Limits {
@@ -70,6 +71,8 @@ export interface CheckContext {
   dnsFacts?: DnsFacts;
   /** Set by the certificate check when the certificate passed; closed when the report ends. */
   connection?: OpenConnection;
+  /** The reader's account, for the reader stage; absent when the reader is signed out. */
+  account?: Account;
 }
 
 /** A check's verdict: a code and its evidence, plus facts for the checks that depend on it. */
@@ -80,13 +83,27 @@ export interface Finding {
   connection?: OpenConnection;
 }
 
-/** One diagnostic: a small unit with a stable id, the step it verifies and the checks it builds on. */
+/** A finished check as a later check sees it. */
+export interface NeededResult {
+  id: CheckId;
+  step: StepId;
+  status: CheckStatus;
+  code: FindingCode;
+}
+
+/**
+ * One diagnostic: a small unit with a stable id, the step it verifies and the checks it builds on.
+ * Network checks run once per domain and are shared by every reader; reader checks read the
+ * reader's account and run per reader, over the network checks' results.
+ */
 export interface Check {
   id: CheckId;
   step: StepId;
   /** Checks that must finish, and not fail, before this one runs. */
   needs: readonly CheckId[];
-  run(context: CheckContext): Promise<Finding>;
+  /** Runs even when a needed check fails: its verdict is about the others' results (e.g. "ready to turn on"). */
+  judgesNeeds?: boolean;
+  run(context: CheckContext, needed: readonly NeededResult[]): Promise<Finding>;
 }
 
 /** A helper for check files: declares a check with its type checked. */

@@ -52,10 +52,6 @@ export const ChecksEnvSchema = z.object({
     .default(platform.probePath),
   /** The value of the `x-link-tracking-service` header that proves the tracking service answered. */
   TRACKING_SERVICE_ID: z.string().min(1).default(platform.serviceId),
-  /** Requests one client (an IPv4 address or an IPv6 /64) may make to the checks API per minute. */
-  CHECKS_RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).default(30),
-  /** Fresh (uncached) reports per target domain per minute, whoever asks. */
-  CHECKS_RATE_LIMIT_PER_DOMAIN: z.coerce.number().int().min(1).default(6),
   /** Labs and tests only: the DNS servers to query instead of the system's. */
   CHECKS_DNS_SERVERS: list(HostPortSchema),
   /** Labs and tests only: a PEM file of extra certificate authorities to trust. */

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { domainToASCII, domainToUnicode } from 'node:url';
 
 import { parse as parseDomain } from 'tldts';
+import { z } from 'zod';
 
 /** Why a domain was refused: a closed set the API and the components translate. */
 export type DomainRejection =
@@ -106,3 +107,15 @@ function isValidPunycode(label: string): boolean {
 export function registrableDomain(domain: string): string {
   return parseDomain(domain, { allowPrivateDomains: false }).domain ?? domain;
 }
+
+/**
+ * The one schema every edge (API query, JSON bodies, CLI) reads a domain with:
+ * a hostname or pasted URL in, the normalised domain out, or an issue whose
+ * `params.reason` is the rejection and whose message explains it.
+ */
+export const DomainSchema = z.string().transform((value, ctx) => {
+  const parsed = parseDomainInput(value);
+  if (parsed.ok) return parsed.domain;
+  ctx.addIssue({ code: 'custom', message: parsed.message, params: { reason: parsed.reason } });
+  return z.NEVER;
+});

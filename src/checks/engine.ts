@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext, rootCertificates } from 'node:tls';
 
 import { DEFAULT_LIMITS, type Check, type CheckContext, type Limits } from './check.ts';
-import { ALL_CHECKS } from './checks/index.ts';
+import { NETWORK_CHECKS, READER_CHECKS } from './checks/index.ts';
 import type { ChecksEnv } from './config.ts';
 import { docsAnchor } from './findings.ts';
 import { createAddressPolicy } from './net/addresses.ts';
 import { loadCdnRanges } from './net/cdn-ranges.ts';
 import { createDnsClient } from './net/dns.ts';
 import { runChecks, type RunResult } from './runner.ts';
-import type { CheckResult, Report } from './types.ts';
+import type { Account } from '../accounts/directory.ts';
+import type { CheckId, CheckResult, Report } from './types.ts';
 
 /** How to build a checker. */
 export interface CheckerOptions {
@@ -17,14 +18,30 @@ export interface CheckerOptions {
   /** The canonical guide URL; each result links to its fragment there. */
   guideUrl: string;
   limits?: Partial<Limits>;
+  /** The network checks to run (all of them unless a test narrows them). */
   checks?: readonly Check[];
   now?: () => Date;
 }
 
-/** Runs every check for a domain. Reusable and safe to share: each run has its own resolver and deadline. */
+/** Runs every check for a domain. Reusable and safe to share: each run has its own deadline. */
 export interface Checker {
-  /** Checks an already validated, normalised domain. `onResult` hears each check as it finishes. */
+  /** The ids of the network checks `check` runs. */
+  readonly networkChecks: readonly CheckId[];
+  /**
+   * The network checks of an already validated, normalised domain: the part of
+   * a report every reader shares. `onResult` hears each check as it finishes.
+   */
   check(domain: string, options?: { signal?: AbortSignal; onResult?: (result: CheckResult) => void }): Promise<Report>;
+  /**
+   * The reader checks (the account's steps) for one reader, over network results
+   * that may still be landing. `account` is absent for a signed-out reader.
+   */
+  checkReader(
+    domain: string,
+    account: Account | undefined,
+    network: ReadonlyMap<CheckId, Promise<CheckResult>>,
+    onResult?: (result: CheckResult) => void,
+  ): Promise<CheckResult[]>;
 }
 
 /** The User-Agent of every request the checks send, and nothing else identifying. */
@@ -34,7 +51,7 @@ export const USER_AGENT = 'TracklightChecks/1.0 (+https link tracking setup chec
 export function createChecker(options: CheckerOptions): Checker {
   const { env } = options;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const checks = options.checks ?? ALL_CHECKS;
+  const checks = options.checks ?? NETWORK_CHECKS;
   const now = options.now ?? (() => new Date());
   const policy = createAddressPolicy(env.CHECKS_ALLOWED_NETWORKS);
   const cdn = loadCdnRanges(env.CHECKS_CDN_RANGES_FILE);
@@ -63,23 +80,34 @@ export function createChecker(options: CheckerOptions): Checker {
     tries: limits.dnsTries,
   });
 
+  const contextFor = (domain: string, signal: AbortSignal, account?: Account): CheckContext => ({
+    domain,
+    env,
+    dns,
+    policy,
+    cdn,
+    trust,
+    limits,
+    signal,
+    userAgent: USER_AGENT,
+    now,
+    account,
+  });
+
   return {
+    networkChecks: checks.map((check) => check.id),
+
+    async checkReader(domain, account, network, onResult) {
+      const context = contextFor(domain, AbortSignal.timeout(limits.reportTimeoutMs), account);
+      const results = await runChecks(READER_CHECKS, context, (result) => onResult?.(withDocs(result)), network);
+      return results.map(withDocs);
+    },
+
     async check(domain, { signal, onResult } = {}) {
       const started = performance.now();
       const checkedAt = now().toISOString();
       const deadline = AbortSignal.timeout(limits.reportTimeoutMs);
-      const context: CheckContext = {
-        domain,
-        env,
-        dns,
-        policy,
-        cdn,
-        trust,
-        limits,
-        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
-        userAgent: USER_AGENT,
-        now,
-      };
+      const context = contextFor(domain, signal ? AbortSignal.any([signal, deadline]) : deadline);
       try {
         const results = await runChecks(checks, context, (result) => onResult?.(withDocs(result)));
         return {

@@ -24,8 +24,10 @@ export async function runChecks(
   checks: readonly Check[],
   context: CheckContext,
   onResult: (result: RunResult) => void = () => {},
+  /** Results of an earlier stage that `needs` may name (they may still be landing). */
+  earlier: ReadonlyMap<CheckId, Promise<RunResult>> = new Map(),
 ): Promise<RunResult[]> {
-  const running = new Map<CheckId, Promise<RunResult>>();
+  const running = new Map<CheckId, Promise<RunResult>>(earlier);
 
   const start = (check: Check): Promise<RunResult> => {
     const existing = running.get(check.id);
@@ -33,15 +35,17 @@ export async function runChecks(
     const promise = (async () => {
       const prerequisites = await Promise.all(
         check.needs.map((id) => {
+          const landing = running.get(id);
+          if (landing) return landing;
           const needed = checks.find((candidate) => candidate.id === id);
           if (!needed) throw new Error(`Check "${check.id}" needs unknown check "${id}"`);
           return start(needed);
         }),
       );
-      const blocker = prerequisites.find((result) => BLOCKING.has(result.status));
+      const blocker = check.judgesNeeds ? undefined : prerequisites.find((result) => BLOCKING.has(result.status));
       const finding: Finding = blocker
         ? { code: 'prerequisite_failed', evidence: { check: blocker.id, code: blocker.code } }
-        : await runSafely(check, context);
+        : await runSafely(check, context, prerequisites);
       if (finding.dnsFacts) context.dnsFacts = finding.dnsFacts;
       if (finding.connection) context.connection = finding.connection;
       const result = toResult(check, finding);
@@ -55,9 +59,9 @@ export async function runChecks(
   return Promise.all(checks.map(start));
 }
 
-async function runSafely(check: Check, context: CheckContext): Promise<Finding> {
+async function runSafely(check: Check, context: CheckContext, needed: readonly RunResult[]): Promise<Finding> {
   try {
-    return await check.run(context);
+    return await check.run(context, needed);
   } catch (error) {
     console.error(`[checks] "${check.id}" failed on ${context.domain}:`, error);
     return { code: 'check_error', evidence: { check: check.id } };

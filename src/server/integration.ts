@@ -5,26 +5,22 @@ import { join, relative } from 'node:path';
 import type { AstroIntegration } from 'astro';
 
 import { findDeadEnds } from '../site/dead-ends.ts';
+import { precompress } from './precompress.ts';
 
-/** Every on-demand route of the site, and the file under `src/server/routes/` that answers it. */
+/**
+ * The on-demand pages that stay Astro's (the API is the app's, in `src/server/app.ts`),
+ * and the file under `src/server/routes/` that answers each.
+ */
 const ROUTES: Record<string, string> = {
-  '/api/health': 'health.ts',
-  '/api/checks': 'checks.ts',
-  '/api/checks/stream': 'checks-stream.ts',
-  '/api/account': 'account.ts',
-  '/api/account/click-tracking': 'account-click-tracking.ts',
-  '/api/account/https': 'account-https.ts',
-  '/api/sign-out': 'sign-out.ts',
   '/sign-in': 'sign-in.ts',
-  '/api/reports': 'reports.ts',
-  '/api/reports/[id]': 'report.ts',
   '/reports/[id]': 'report-permalink.ts',
 };
 
 /**
- * Adds the site's server side (API routes) from `src/server/`, so the
- * repository root has no `pages/` folder, and refuses a build whose pages send
- * the reader to support instead of to a fix.
+ * Adds the on-demand pages from `src/server/routes/`, so the repository root
+ * has no `pages/` folder; refuses a build whose pages send the reader to
+ * support instead of to a fix; and precompresses the built files (Brotli and
+ * gzip) so the server sends them without compressing on every request.
  */
 export default function tracklight(): AstroIntegration {
   return {
@@ -48,6 +44,8 @@ export default function tracklight(): AstroIntegration {
           );
         }
         logger.info('No page ends in "contact support".');
+        const compressed = await precompress(join(root));
+        logger.info(`Precompressed ${compressed} files (Brotli and gzip).`);
       },
     },
   };

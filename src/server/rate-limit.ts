@@ -1,50 +1,58 @@
-import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-import { expandIpv6, unwrapMappedIpv4 } from '../checks/net/addresses.ts';
+/** A limiter's answer for one request. */
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-/** A fixed-window counter per key: at most `limit` takes per `windowMs`. */
+/** At most `limit` requests per `periodMs` for each key, as a token bucket. */
 export interface RateLimiter {
   /** Counts one request for `key`; when over the limit, says how many seconds until the next is allowed. */
-  take(key: string): { allowed: true } | { allowed: false; retryAfterSeconds: number };
+  take(key: string): Promise<RateDecision>;
 }
 
-/** Creates an in-memory limiter. Old windows are dropped as they expire, so memory stays bounded by active keys. */
-export function createRateLimiter(options: { limit: number; windowMs: number; now?: () => number }): RateLimiter {
-  const now = options.now ?? Date.now;
-  const windows = new Map<string, { startedAt: number; count: number }>();
+/** How many requests a limiter allows per period. */
+export interface RateLimit {
+  limit: number;
+  periodMs: number;
+}
+
+/**
+ * An in-memory token bucket, kept as GCRA (one "theoretical arrival time" per
+ * key): a key may spend `limit` requests at once, then earns one back every
+ * `periodMs / limit`. Unlike a fixed window, no burst of twice the limit passes
+ * at a window's edge. Keys whose bucket is full again are forgotten, so memory
+ * stays bounded by the clients active within one period.
+ */
+export function createMemoryRateLimiter({ limit, periodMs }: RateLimit, now: () => number = Date.now): RateLimiter {
+  const interval = periodMs / limit;
+  const tolerance = periodMs - interval;
+  const arrivals = new Map<string, number>();
   let lastSweep = now();
 
   return {
-    take(key) {
+    async take(key) {
       const time = now();
-      if (time - lastSweep > options.windowMs) {
-        for (const [entry, window] of windows) if (time - window.startedAt >= options.windowMs) windows.delete(entry);
+      if (time - lastSweep > periodMs) {
+        for (const [entry, arrival] of arrivals) if (arrival <= time) arrivals.delete(entry);
         lastSweep = time;
       }
-      let window = windows.get(key);
-      if (!window || time - window.startedAt >= options.windowMs) {
-        window = { startedAt: time, count: 0 };
-        windows.set(key, window);
-      }
-      window.count += 1;
-      if (window.count <= options.limit) return { allowed: true };
-      return {
-        allowed: false,
-        retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + options.windowMs - time) / 1000)),
-      };
+      const arrival = Math.max(arrivals.get(key) ?? time, time);
+      const wait = arrival - time - tolerance;
+      if (wait > 0) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
+      arrivals.set(key, arrival + interval);
+      return { allowed: true };
     },
   };
 }
 
 /**
- * The key a client is limited by: its IPv4 address, or its IPv6 /64, since one
- * IPv6 subscriber usually holds a whole /64 and could rotate through it.
+ * The key a client is limited by: its IPv4 address (an IPv4-mapped IPv6
+ * address counts as its IPv4 address), or its IPv6 /64, since one IPv6
+ * subscriber usually holds a whole /64 and could rotate through it.
  */
 export function clientKey(address: string): string {
-  const unwrapped = unwrapMappedIpv4(address);
-  if (isIP(unwrapped) !== 6) return unwrapped;
-  return `${expandIpv6(unwrapped)
-    .slice(0, 4)
-    .map((group) => group.toString(16))
-    .join(':')}::/64`;
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const prefix = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
+  return `${prefix.join(':')}::/64`;
 }

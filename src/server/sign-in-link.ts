@@ -15,6 +15,10 @@ export interface SignInClaims {
 
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+/** An HMAC-SHA256 in unpadded base64url: 32 bytes are 43 characters. */
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+/** How far the dashboard's clock may run ahead of ours. */
+const CLOCK_SKEW_SECONDS = 60;
 
 function signature(secret: string, { accountId, expires, nonce }: SignInClaims): Buffer {
   return createHmac('sha256', secret).update(`${accountId}\n${expires}\n${nonce}`).digest();
@@ -60,11 +64,16 @@ export function verifySignInLink(
   if (!ACCOUNT_ID.test(accountId) || !NONCE.test(nonce) || !/^\d{1,12}$/.test(expiresText))
     return { ok: false, reason: 'malformed' };
 
+  // A link lives ten minutes: one valid for longer was not made by the dashboard's rules.
+  if (expires * 1000 > now.getTime() + (LINK_TTL_SECONDS + CLOCK_SKEW_SECONDS) * 1000)
+    return { ok: false, reason: 'malformed' };
+  // Only the one canonical spelling of the signature: no padding, no other alphabet, no spare bits.
+  if (!SIGNATURE.test(given) || Buffer.from(given, 'base64url').toString('base64url') !== given)
+    return { ok: false, reason: 'bad_signature' };
+
   const claims = { accountId, expires, nonce };
   const expected = signature(secret, claims);
-  const actual = Buffer.from(given, 'base64url');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
-    return { ok: false, reason: 'bad_signature' };
+  if (!timingSafeEqual(Buffer.from(given, 'base64url'), expected)) return { ok: false, reason: 'bad_signature' };
   if (expires * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
 }

@@ -1,22 +1,22 @@
 /**
  * `npm start`: builds the site when the build is missing or older than its
- * sources, then serves the site and its API on http://localhost:4321
- * (`HOST` and `PORT` override).
+ * sources, then runs the production server (`npm run serve`) on
+ * http://localhost:4321 (`HOST` and `PORT` override). Without
+ * `LOGIN_LINK_SECRET` it runs in demo mode and prints a sign-in link.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
-import { randomBytes } from 'node:crypto';
-
-import { parseChecksEnv } from '../checks/config.ts';
 import { DEMO_ACCOUNTS } from '../accounts/sqlite-directory.ts';
-import { parseServerEnv } from './app-state.ts';
+import { GUIDE_PATH } from '../site/site.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { BUILD, main } from './serve.ts';
 import { mintSignInLink } from './sign-in-link.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const entry = join(root, 'dist/server/entry.mjs');
 const SOURCES = ['content', 'src', 'public', 'astro.config.mjs', 'content.config.ts', 'package-lock.json'];
 
 /** The newest modification time of a file or of any file below a folder. */
@@ -34,18 +34,18 @@ if (demo) {
   process.env.TRACKLIGHT_DEMO ??= '1';
 }
 
-// Refuse to start on a bad configuration, with a message that names each bad variable.
+// Refuse to start on a bad configuration before spending a minute on the build.
+let config;
 try {
-  parseChecksEnv();
-  parseServerEnv();
+  config = loadConfig();
 } catch (error) {
-  console.error((error as Error).message);
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
   process.exit(1);
 }
 
-const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : 0;
+const builtAt = existsSync(BUILD.entry) ? statSync(BUILD.entry).mtimeMs : 0;
 const sourcesAt = Math.max(...SOURCES.map((source) => newestMtime(join(root, source))));
-
 if (builtAt < sourcesAt) {
   console.log(builtAt ? 'Sources changed since the last build: rebuilding…' : 'Building the site…');
   const astro = join(root, 'node_modules/astro/bin/astro.mjs');
@@ -53,20 +53,15 @@ if (builtAt < sourcesAt) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-process.env.HOST ??= 'localhost';
-process.env.PORT ??= '4321';
-process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
-await import(pathToFileURL(entry).href);
-const origin = `http://${process.env.HOST}:${process.env.PORT}`;
-console.log(`The guide: ${origin}/guides/https-link-tracking/`);
+const running = await main();
+console.log(`The guide: ${running.origin}${GUIDE_PATH}`);
 if (demo) {
   const link = mintSignInLink({
-    origin,
+    origin: running.origin,
     accountId: DEMO_ACCOUNTS[0].id,
-    secret: process.env.LOGIN_LINK_SECRET!,
-    ttlSeconds: 60 * 60,
+    secret: config.server.LOGIN_LINK_SECRET!,
   });
   console.log(
-    `Demo mode (no LOGIN_LINK_SECRET set). Sign in as "${DEMO_ACCOUNTS[0].name}", valid for one hour and one use:\n${link}`,
+    `Demo mode (no LOGIN_LINK_SECRET set). Sign in as "${DEMO_ACCOUNTS[0].name}" within ten minutes, once:\n${link}`,
   );
 }

@@ -87,3 +87,10 @@ export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
     throw error;
   }
 }
+
+/** Throws unless SQLite's quick integrity check finds the file sound. */
+export function checkIntegrity(db: DatabaseSync): void {
+  const rows = db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
+  const problems = rows.map((row) => row.quick_check).filter((result) => result !== 'ok');
+  if (problems.length > 0) throw new Error(`integrity check failed: ${problems.slice(0, 3).join('; ')}`);
+}

@@ -5,7 +5,8 @@ export default defineCheck({
   id: 'click-tracking',
   step: 'click-tracking',
   needs: [],
-  async run() {
-    return { code: 'sign_in_required' };
+  async run({ account }) {
+    if (!account) return { code: 'sign_in_required' };
+    return { code: account.clickTracking ? 'tracking_on' : 'tracking_off' };
   },
 });

@@ -6,5 +6,11 @@ import clickTracking from './click-tracking.ts';
 import httpsEnabled from './https-enabled.ts';
 import httpsProbe from './https-probe.ts';
 
-/** Every check, in the order a report lists them (the order of `CHECK_IDS`). */
-export const ALL_CHECKS: readonly Check[] = [clickTracking, brandedLinkDns, caa, certificate, httpsProbe, httpsEnabled];
+/** Checks of the domain itself: run once per domain, their results shared by every reader. */
+export const NETWORK_CHECKS: readonly Check[] = [brandedLinkDns, caa, certificate, httpsProbe];
+
+/** Checks of the reader's account: run per reader, over the network checks' results. */
+export const READER_CHECKS: readonly Check[] = [clickTracking, httpsEnabled];
+
+/** The ids of the reader checks: the account's steps, which a shared report keeps for its own domain only. */
+export const READER_CHECK_IDS: ReadonlySet<string> = new Set(READER_CHECKS.map((check) => check.id));

@@ -1,0 +1,66 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
+
+import { apiError } from './api-errors.ts';
+import { accountRoutes } from './api/account.ts';
+import { checksRoutes } from './api/checks.ts';
+import { reportRoutes } from './api/reports.ts';
+import { changeGuard, clientAddress, requestContext, securityHeaders, type AppEnv } from './middleware.ts';
+import type { Services } from './services.ts';
+
+/** Request bodies the API reads at most; larger ones are refused before they are read. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * The server as one app. Every request passes the same pieces, in this order:
+ * request id and logging → security headers → client address (trusted proxies),
+ * then for the API: body limit → Origin/JSON guard for changes → compression →
+ * the handler (rate limits are part of each service it calls) → one error
+ * mapper that always answers the documented JSON. Everything that is not the
+ * API goes to `site` (static files and Astro's pages) when one is given.
+ */
+export function createApp(services: Services, site?: MiddlewareHandler<AppEnv>) {
+  const { config } = services;
+  const app = new Hono<AppEnv>();
+
+  app.use(requestContext(services));
+  app.use(securityHeaders(config));
+  app.use(clientAddress(config));
+
+  const api = new Hono<AppEnv>();
+  api.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => apiError('payload_too_large', `Request bodies are at most ${MAX_BODY_BYTES / 1024} KB.`),
+    }),
+  );
+  api.use(changeGuard(config));
+  api.use(compress());
+
+  /** Liveness: the process answers. */
+  api.get('/health', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
+  /** Readiness: configuration loaded and storage answering; 503 otherwise, so the proxy sends readers elsewhere. */
+  api.get('/ready', async (c) => {
+    const ready = await services.ready();
+    return ready.ok
+      ? c.json({ status: 'ready' }, 200, { 'cache-control': 'no-store' })
+      : c.json({ status: 'unavailable', problem: ready.problem }, 503, { 'cache-control': 'no-store' });
+  });
+  api.route('/checks', checksRoutes(services));
+  api.route('/reports', reportRoutes(services));
+  api.route('/', accountRoutes(services));
+  api.all('*', () => apiError('not_found', 'No such API route.'));
+  api.onError((error, c) => {
+    services.log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, error });
+    return apiError('internal_error', 'Something broke on our side. Try again in a moment.');
+  });
+
+  app.route('/api', api);
+  if (site) app.use(site);
+  app.onError((error, c) => {
+    services.log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, error });
+    return c.text('Something broke on our side. Try again in a moment.', 500, { 'cache-control': 'no-store' });
+  });
+  return app;
+}
