@@ -10,7 +10,7 @@ import { loadCdnRanges } from './net/cdn-ranges.ts';
 import { createDnsClient } from './net/dns.ts';
 import { runChecks, type RunResult } from './runner.ts';
 import type { Account } from '../accounts/directory.ts';
-import type { CheckId, CheckResult, Report } from './types.ts';
+import { CHECK_IDS, type CheckId, type CheckResult, type Report } from './types.ts';
 
 /** How to build a checker. */
 export interface CheckerOptions {
@@ -122,4 +122,17 @@ export function createChecker(options: CheckerOptions): Checker {
       }
     },
   };
+}
+
+/** A report with the reader's results in their place among the network results. */
+export function composeReport(network: Report, reader: readonly CheckResult[]): Report {
+  const order = (result: CheckResult) => CHECK_IDS.indexOf(result.id);
+  return { ...network, checks: [...network.checks, ...reader].sort((a, b) => order(a) - order(b)) };
+}
+
+/** The whole report for a signed-out reader, in one call (the CLI's view). */
+export async function checkSignedOut(checker: Checker, domain: string): Promise<Report> {
+  const network = await checker.check(domain);
+  const landed = new Map(network.checks.map((result) => [result.id, Promise.resolve(result)] as const));
+  return composeReport(network, await checker.checkReader(domain, undefined, landed));
 }

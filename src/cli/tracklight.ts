@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 
 import english from '../../content/i18n/en.json' with { type: 'json' };
 import { parseChecksEnv } from '../checks/config.ts';
-import { parseDomainInput } from '../checks/domain.ts';
-import { createChecker } from '../checks/engine.ts';
+import { DomainSchema } from '../checks/domain.ts';
+import { checkSignedOut, createChecker } from '../checks/engine.ts';
 import type { CheckResult, Report } from '../checks/types.ts';
 import type { SharedReport } from '../reports/report-store.ts';
 import { guideUrl, siteUrl } from '../site/site.ts';
@@ -63,9 +63,9 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     err.write(`${USAGE}\n`);
     return 2;
   }
-  const domain = parseDomainInput(input);
-  if (!domain.ok) {
-    err.write(`${domain.message}\n`);
+  const domain = DomainSchema.safeParse(input);
+  if (!domain.success) {
+    err.write(`${domain.error.issues[0]?.message}\n`);
     return 2;
   }
 
@@ -76,13 +76,18 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     err.write(`${(error as Error).message}\n`);
     return 2;
   }
-  const report = await createChecker({ env, guideUrl: guideUrl() }).check(domain.domain);
+  const report = await checkSignedOut(createChecker({ env, guideUrl: guideUrl() }), domain.data);
   out.write(parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   if (parsed.values.share) {
     const shared = await fetch(new URL('/api/reports', site), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': `tracklight-cli (${process.platform})` },
-      body: JSON.stringify({ domain: domain.domain }),
+      headers: {
+        'content-type': 'application/json',
+        // The site accepts changes only from its own origin; the CLI speaks for the reader at the terminal.
+        origin: new URL(site).origin,
+        'user-agent': `tracklight-cli (${process.platform})`,
+      },
+      body: JSON.stringify({ domain: domain.data }),
       signal: AbortSignal.timeout(30_000),
     }).catch((error: Error) => error);
     if (shared instanceof Error || !shared.ok) {

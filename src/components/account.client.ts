@@ -39,7 +39,7 @@ export function mountAccountActions(
   bar.hidden = false;
   bar.querySelector('[data-account-name]')!.textContent = t('tracklight.account.signedInAs', { name: account.name });
   bar.querySelector<HTMLButtonElement>('[data-sign-out]')!.addEventListener('click', async () => {
-    await fetch('/api/sign-out', { method: 'POST' });
+    await change('/api/sign-out', {});
     bar.hidden = true;
     announce(t('tracklight.account.signedOut'));
     void runChecks(endpoint, getState().domain);

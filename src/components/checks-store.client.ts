@@ -1,3 +1,5 @@
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+
 import { CHECK_IDS, CHECK_STEP, type CheckResult, type Report } from '../checks/types.ts';
 import type { DisplayState } from '../site/state-symbols.ts';
 import type { StepId } from '../checks/steps.ts';
@@ -70,7 +72,7 @@ export async function runChecks(endpoint: string, domain: string, { fresh = fals
           phase: 'problem',
           problem: { kind: 'invalid', reason: body.error?.reason ?? 'not_a_hostname' },
         });
-      if (response.status === 429) {
+      if (response.status === 429 || response.status === 503) {
         const retryAfterSeconds = Number(response.headers.get('retry-after')) || body.error?.retryAfterSeconds || 30;
         return update({ phase: 'problem', problem: { kind: 'rate_limited', retryAfterSeconds } });
       }
@@ -105,27 +107,14 @@ export function showSnapshot(report: Report): void {
   });
 }
 
-/** Splits a Server-Sent Events body into its events. */
+/** The events of a Server-Sent Events body, parsed by `eventsource-parser`. */
 async function* serverSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
+  // A reader loop rather than `for await`: Safari cannot iterate a ReadableStream.
+  const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event: ')) event = line.slice(7);
-        else if (line.startsWith('data: ')) data.push(line.slice(6));
-      }
-      yield { event, data: data.join('\n') };
-    }
+    yield { event: value.event ?? 'message', data: value.data };
   }
 }
 

@@ -29,14 +29,16 @@ export function createApp(services: Services, site?: MiddlewareHandler<AppEnv>) 
   app.use(clientAddress(config));
 
   const api = new Hono<AppEnv>();
-  api.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => apiError('payload_too_large', `Request bodies are at most ${MAX_BODY_BYTES / 1024} KB.`),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => apiError('payload_too_large', `Request bodies are at most ${MAX_BODY_BYTES / 1024} KB.`),
+  });
+  const compressJson = compress();
+  // Only requests that can carry a body pass the limit, only clients that accept it get compression:
+  // the cached-report path stays a lookup and a write.
+  api.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   api.use(changeGuard(config));
-  api.use(compress());
+  api.use((c, next) => (c.req.header('accept-encoding') ? compressJson(c, next) : next()));
 
   /** Liveness: the process answers. */
   api.get('/health', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));

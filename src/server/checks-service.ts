@@ -1,6 +1,6 @@
 import type { Account } from '../accounts/directory.ts';
-import type { Checker } from '../checks/engine.ts';
-import { CHECK_IDS, type CheckId, type CheckResult, type Report } from '../checks/types.ts';
+import { composeReport, type Checker } from '../checks/engine.ts';
+import type { CheckId, CheckResult, Report } from '../checks/types.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** A domain's network checks in the making, shared by every reader who asked meanwhile. */
@@ -58,12 +58,6 @@ export interface ChecksServiceOptions {
 /** Finished reports kept at most, whatever their age, so memory stays bounded. */
 const MAX_CACHED_REPORTS = 1_000;
 
-/** A report with the reader's results in their place among the network results. */
-export function composeReport(network: Report, reader: readonly CheckResult[]): Report {
-  const order = (result: CheckResult) => CHECK_IDS.indexOf(result.id);
-  return { ...network, checks: [...network.checks, ...reader].sort((a, b) => order(a) - order(b)) };
-}
-
 /**
  * The checks as the API offers them: rate-limited per client, per checked
  * domain and per account; identical checks in flight share one run; finished
@@ -120,9 +114,7 @@ export function createChecksService(checker: Checker, options: ChecksServiceOpti
     const startedAt = performance.now();
     const results: CheckResult[] = [];
     const listeners = new Set<(result: CheckResult) => void>();
-    const pending = new Map(
-      checker.networkChecks.map((id) => [id, Promise.withResolvers<CheckResult>()] as const),
-    );
+    const pending = new Map(checker.networkChecks.map((id) => [id, Promise.withResolvers<CheckResult>()] as const));
     const report = (async () => {
       try {
         const value = await checker.check(domain, {
@@ -202,10 +194,7 @@ export function createChecksService(checker: Checker, options: ChecksServiceOpti
 
     /** The whole report for one reader: the shared network results and the reader's own. */
     async reportFor(run: SharedRun, account: Account | undefined): Promise<Report> {
-      const [network, reader] = await Promise.all([
-        run.report,
-        checker.checkReader(run.domain, account, run.landed),
-      ]);
+      const [network, reader] = await Promise.all([run.report, checker.checkReader(run.domain, account, run.landed)]);
       return composeReport(network, reader);
     },
 

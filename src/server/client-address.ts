@@ -21,7 +21,14 @@ function forwardedChain(headers: Headers): (string | undefined)[] {
       .split(';')
       .map((part) => part.trim())
       .find((part) => part.toLowerCase().startsWith('for='));
-    return pair ? normalise(pair.slice(4).replace(/^"|"$/g, '').replace(/^\[([^\]]+)\](?::\d+)?$/, '$1')) : undefined;
+    return pair
+      ? normalise(
+          pair
+            .slice(4)
+            .replace(/^"|"$/g, '')
+            .replace(/^\[([^\]]+)\](?::\d+)?$/, '$1'),
+        )
+      : undefined;
   });
 }
 
@@ -52,7 +59,9 @@ export function clientOrigin(
 ): ClientOrigin {
   const direct = normalise(peer) ?? peer;
   const trusted =
-    trust.kind === 'hops' ? trust.hops > 0 : trust.kind === 'networks' && ipaddr.isValid(direct) && inNetworks(direct, trust.networks);
+    trust.kind === 'hops'
+      ? trust.hops > 0
+      : trust.kind === 'networks' && ipaddr.isValid(direct) && inNetworks(direct, trust.networks);
   if (!trusted) return { address: direct, scheme: connectionScheme };
 
   // Right to left: the peer, then each address the proxies appended.
@@ -63,7 +72,8 @@ export function clientOrigin(
     // A proxy wrote something that is not an address: believe nothing further left.
     if (!entry) break;
     address = entry;
-    const stillOurs = trust.kind === 'hops' ? index < trust.hops : trust.kind === 'networks' && inNetworks(entry, trust.networks);
+    const stillOurs =
+      trust.kind === 'hops' ? index < trust.hops : trust.kind === 'networks' && inNetworks(entry, trust.networks);
     if (!stillOurs) break;
   }
   const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();

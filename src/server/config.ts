@@ -29,9 +29,16 @@ const TrustProxySchema = z
     const networks: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
     for (const entry of value.split(',').map((part) => part.trim())) {
       try {
-        networks.push(entry.includes('/') ? ipaddr.parseCIDR(entry) : ipaddr.parseCIDR(`${entry}/${entry.includes(':') ? 128 : 32}`));
+        networks.push(
+          entry.includes('/')
+            ? ipaddr.parseCIDR(entry)
+            : ipaddr.parseCIDR(`${entry}/${entry.includes(':') ? 128 : 32}`),
+        );
       } catch {
-        ctx.addIssue({ code: 'custom', message: `"${entry}" is neither a number of hops nor an address or CIDR block` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${entry}" is neither a number of hops nor an address or CIDR block`,
+        });
         return z.NEVER;
       }
     }
@@ -119,7 +126,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const server = ServerEnvSchema.safeParse(env);
   const checks = ChecksEnvSchema.safeParse(env);
   for (const result of [server, checks]) {
-    if (!result.success) problems.push(...result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    if (!result.success)
+      problems.push(...result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   if (checks.success) problems.push(...checkFiles(checks.data));
   if (problems.length > 0 || !server.success || !checks.success) {

@@ -12,7 +12,10 @@ export interface Logger {
 }
 
 /** A logger writing JSON lines at `level` and above to `write` (standard output unless a test listens). */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
   const at =
     (entryLevel: LogLevel) =>
     (message: string, fields: Record<string, unknown> = {}) => {

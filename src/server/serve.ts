@@ -73,7 +73,8 @@ export interface RunningServer {
 /** Validates the configuration, opens the services and the build, and listens. Throws `ConfigError` on bad configuration. */
 export async function startServer(env: Record<string, string | undefined> = process.env): Promise<RunningServer> {
   const config = loadConfig(env);
-  if (!existsSync(BUILD.entry)) throw new ConfigError('The site is not built: run `npm run build` (or `npm start`, which builds).');
+  if (!existsSync(BUILD.entry))
+    throw new ConfigError('The site is not built: run `npm run build` (or `npm start`, which builds).');
   const services = openServices(config);
   const site = await loadStaticSite(BUILD.client, BUILD.headers);
   const { handler: astro } = (await import(pathToFileURL(BUILD.entry).href)) as { handler: AstroHandler };
@@ -99,7 +100,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
     });
     await new Promise<void>((resolve, reject) => {
       metricsServer!.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new ConfigError(`Cannot listen on METRICS_HOST=${METRICS_HOST} METRICS_PORT=${METRICS_PORT}: ${error.code}`)),
+        reject(
+          new ConfigError(`Cannot listen on METRICS_HOST=${METRICS_HOST} METRICS_PORT=${METRICS_PORT}: ${error.code}`),
+        ),
       );
       metricsServer!.listen(METRICS_PORT, METRICS_HOST, resolve);
     });

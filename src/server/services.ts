@@ -59,7 +59,9 @@ export function openServices(config: Config, options: ServiceOptions = {}): Serv
     db = openDatabase(server.DATABASE_PATH);
     checkIntegrity(db);
   } catch (error) {
-    throw new ConfigError(`Invalid configuration:\n  DATABASE_PATH: cannot use ${server.DATABASE_PATH}: ${(error as Error).message}`);
+    throw new ConfigError(
+      `Invalid configuration:\n  DATABASE_PATH: cannot use ${server.DATABASE_PATH}: ${(error as Error).message}`,
+    );
   }
   if (server.TRACKLIGHT_DEMO === '1') seedDemoAccounts(db);
 

@@ -4,7 +4,8 @@
  *   floor  = one DNS query + TCP connect + TLS handshake + one HTTP request,
  *            with Node's primitives, to the same host the report checks;
  *   report = the engine's full, uncached report for that domain.
- * Also: cached reports per second through the API handler, and memory.
+ * Also: memory over many uncached reports. The server over HTTP is measured
+ * by `server.bench.ts`.
  * Prints a Markdown table; BENCHMARKS.md keeps the latest figures.
  */
 import { spawn } from 'node:child_process';
@@ -16,11 +17,8 @@ import { connect, createSecureContext, rootCertificates } from 'node:tls';
 
 import { parseChecksEnv } from '../../src/checks/config.ts';
 import { createChecker } from '../../src/checks/engine.ts';
-import { handleReport } from '../../src/server/checks-api.ts';
-import { createChecksService, DEFAULT_SERVICE_OPTIONS } from '../../src/server/checks-service.ts';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
-const THROUGHPUT_MS = 2_000;
 const SCENARIOS = ['healthy-direct', 'healthy-proxied', 'cert-expired'];
 
 const labProcess = spawn(process.execPath, [new URL('./lab-process.ts', import.meta.url).pathname], {
@@ -102,23 +100,6 @@ for (const name of SCENARIOS) {
   );
 }
 
-// Cached reports: the API handler answering from the cache, body read as a client would.
-const service = createChecksService(checker, {
-  ...DEFAULT_SERVICE_OPTIONS,
-  perClientPerMinute: Number.MAX_SAFE_INTEGER,
-});
-const url = new URL(`http://localhost/api/checks?domain=${domainOf('healthy-direct')}`);
-await (await handleReport(service, url, '127.0.0.1')).text();
-let served = 0;
-const until = performance.now() + THROUGHPUT_MS;
-while (performance.now() < until) {
-  const batch = await Promise.all(
-    Array.from({ length: 64 }, () => handleReport(service, url, '127.0.0.1').then((response) => response.text())),
-  );
-  served += batch.length;
-}
-const perSecond = Math.round(served / (THROUGHPUT_MS / 1000));
-
 // Memory: heap growth over many uncached reports, after collection.
 globalThis.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
@@ -134,9 +115,6 @@ console.log(`Node ${process.version}, ${ITERATIONS} iterations per scenario, lab
 console.log('| Scenario | Floor (median) | Full report (median) | Full report (p95) | Report / floor |');
 console.log('| --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);
-console.log(
-  `\nCached reports through the API handler: **${perSecond.toLocaleString('en')} per second** (target ≥ 5,000).`,
-);
 console.log(
   `Memory: heap growth after 200 uncached reports ${heapGrowthKb} KB${globalThis.gc ? '' : ' (without --expose-gc: indicative)'}; RSS ${rssMb} MB.`,
 );

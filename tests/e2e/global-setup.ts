@@ -37,7 +37,7 @@ export default async function globalSetup() {
   process.env.LOGIN_LINK_SECRET = 'end-to-end-tests-only-secret-0123456789';
   process.env.TRACKLIGHT_DEMO = '1';
 
-  const site: ChildProcess = spawn(process.execPath, ['dist/server/entry.mjs'], {
+  const site: ChildProcess = spawn(process.execPath, ['src/server/serve.ts'], {
     env: {
       ...process.env,
       ...lab.env,
@@ -48,6 +48,10 @@ export default async function globalSetup() {
       // Every test runs from one address: the limits are exercised by unit tests instead.
       CHECKS_RATE_LIMIT_PER_CLIENT: '100000',
       CHECKS_RATE_LIMIT_PER_DOMAIN: '100000',
+      SHARE_RATE_LIMIT_PER_CLIENT: '100000',
+      ACCOUNT_RATE_LIMIT_PER_ACCOUNT: '100000',
+      CHECKS_MAX_CONCURRENT: '200',
+      LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

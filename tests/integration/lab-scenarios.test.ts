@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseChecksEnv } from '../../src/checks/config.ts';
 import { createChecker, type Checker } from '../../src/checks/engine.ts';
 import type { Report } from '../../src/checks/types.ts';
-import { handleReport } from '../../src/server/checks-api.ts';
-import { createChecksService, DEFAULT_SERVICE_OPTIONS } from '../../src/server/checks-service.ts';
+import { createApp } from '../../src/server/app.ts';
+import { loadConfig } from '../../src/server/config.ts';
+import { createLogger } from '../../src/server/logger.ts';
+import { openServices } from '../../src/server/services.ts';
 import { startLab, type Lab, type LabScenario } from '../lab/index.ts';
 
 const run = promisify(execFile);
@@ -39,16 +41,19 @@ async function scenarios(): Promise<LabScenario[]> {
 
 describe('every lab scenario, through the API over real sockets', () => {
   it('yields each scenario’s documented codes and route', { timeout: 60_000 }, async () => {
-    const service = createChecksService(checker, { ...DEFAULT_SERVICE_OPTIONS, perClientPerMinute: 1_000 });
+    const config = loadConfig({
+      ...lab.env,
+      DATABASE_PATH: ':memory:',
+      SITE_URL: 'http://localhost:4321',
+      CHECKS_RATE_LIMIT_PER_CLIENT: '1000',
+      CHECKS_MAX_CONCURRENT: '100',
+    });
+    const app = createApp(openServices(config, { checker, log: createLogger('error') }));
     const all = await scenarios();
     expect(all.length).toBeGreaterThanOrEqual(25);
     const outcomes = await Promise.all(
       all.map(async (scenario) => {
-        const response = await handleReport(
-          service,
-          new URL(`http://localhost/api/checks?domain=${scenario.domain}`),
-          '127.0.0.1',
-        );
+        const response = await app.request(`/api/checks?domain=${scenario.domain}`);
         expect(response.status, scenario.name).toBe(200);
         const report = (await response.json()) as Report;
         return { name: scenario.name, route: report.route, codes: codesOf(report, scenario), report };

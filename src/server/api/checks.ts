@@ -6,7 +6,8 @@ import { DomainSchema } from '../../checks/domain.ts';
 import type { CheckResult } from '../../checks/types.ts';
 import { apiError, retryLater } from '../api-errors.ts';
 import type { Account } from '../../accounts/directory.ts';
-import { composeReport, type ChecksAnswer, type SharedRun } from '../checks-service.ts';
+import { composeReport } from '../../checks/engine.ts';
+import type { ChecksAnswer, SharedRun } from '../checks-service.ts';
 import { readerAccount, sessionIdOf, type AppEnv } from '../middleware.ts';
 import { clientKey } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
@@ -33,8 +34,16 @@ export function invalidDomain(error: z.ZodError): Response {
 export function refused(answer: Exclude<ChecksAnswer, { kind: 'run' }>, services: Services, limit: string): Response {
   services.metrics.refused(answer.kind === 'busy' ? 'checks_running' : limit);
   return answer.kind === 'busy'
-    ? retryLater('unavailable', 'Many checks are running right now. Try again in a few seconds.', answer.retryAfterSeconds)
-    : retryLater('rate_limited', `Too many checks. Try again in ${answer.retryAfterSeconds} seconds.`, answer.retryAfterSeconds);
+    ? retryLater(
+        'unavailable',
+        'Many checks are running right now. Try again in a few seconds.',
+        answer.retryAfterSeconds,
+      )
+    : retryLater(
+        'rate_limited',
+        `Too many checks. Try again in ${answer.retryAfterSeconds} seconds.`,
+        answer.retryAfterSeconds,
+      );
 }
 
 const FAILED = 'The checks could not run. This is our fault, not your setup: try again in a moment.';
@@ -107,10 +116,7 @@ async function relay(
   const unsubscribe = run.subscribe(relayResult);
   for (const result of [...run.results]) relayResult(result);
   const work = (async () => {
-    const [network, reader] = await Promise.all([
-      run.report,
-      services.checks.readerResults(run, account, relayResult),
-    ]);
+    const [network, reader] = await Promise.all([run.report, services.checks.readerResults(run, account, relayResult)]);
     await send('report', composeReport(network, reader));
   })();
   try {
