@@ -38,6 +38,13 @@ interface StaticFile {
   variants: { encoding: string; body: Uint8Array<ArrayBuffer> }[];
 }
 
+/**
+ * The policy of every other file. It matters for scripts that run as workers
+ * (Pagefind's search worker fetches its index and runs WebAssembly).
+ */
+const ASSET_POLICY =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 /** The built site's files by URL path, read once at start: serving them is a lookup and a write. */
 export interface StaticSite {
   /** The file a URL path names (`/guides/x/` and `/guides/x` name `guides/x/index.html`). */
@@ -62,7 +69,7 @@ export async function loadStaticSite(clientDir: string, headersFile: string): Pr
   if (existsSync(headersFile)) {
     for (const entry of JSON.parse(await readFile(headersFile, 'utf8')) as HeadersJson) {
       const policy = entry.headers.find((header) => header.key.toLowerCase() === 'content-security-policy');
-      if (policy) policies.set(entry.pathname.replace(/\/$/, '') || '/', completePolicy(policy.value));
+      if (policy) policies.set(entry.pathname.replace(/\/$/, '') || '/', policy.value);
     }
   }
 
@@ -78,13 +85,14 @@ export async function loadStaticSite(clientDir: string, headersFile: string): Pr
       if (names.has(path + suffix)) variants.push({ encoding, body: new Uint8Array(await readFile(path + suffix)) });
     }
     const pagePath = urlPath.endsWith('.html') ? urlPath.replace(/(?:\/index)?\.html$/, '') || '/' : undefined;
+    const astroPolicy = pagePath === undefined ? undefined : policies.get(pagePath);
     files.set(urlPath, {
       type: TYPES[extname(path)] ?? 'application/octet-stream',
       etag: `"${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`,
       cacheControl: urlPath.startsWith('/_astro/')
         ? 'public, max-age=31536000, immutable'
         : 'public, max-age=0, must-revalidate',
-      contentSecurityPolicy: pagePath === undefined ? undefined : policies.get(pagePath),
+      contentSecurityPolicy: astroPolicy ? completePolicy(astroPolicy, inlineScriptHashes(identity)) : ASSET_POLICY,
       identity,
       variants,
     });
@@ -110,12 +118,36 @@ export async function loadStaticSite(clientDir: string, headersFile: string): Pr
   };
 }
 
-/** Adds what Astro's per-page policy leaves out: the rest of a strict policy, including framing. */
-function completePolicy(astroPolicy: string): string {
+/**
+ * The hashes of a page's inline scripts. Astro hashes the scripts it bundles,
+ * not the `is:inline` ones Starlight writes (theme, sidebar, tabs): without
+ * these, the policy would block them.
+ */
+function inlineScriptHashes(html: Uint8Array): string[] {
+  const text = Buffer.from(html).toString('utf8');
+  const hashes: string[] = [];
+  for (const [, attributes, body] of text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+    const type = /\btype="([^"]*)"/.exec(attributes!)?.[1];
+    if (/\bsrc=/.test(attributes!) || !body || (type && type !== 'module' && type !== 'text/javascript')) continue;
+    hashes.push(`'sha256-${createHash('sha256').update(body).digest('base64')}'`);
+  }
+  return hashes;
+}
+
+/**
+ * Adds what Astro's per-page policy leaves out: the hashes of Starlight's inline
+ * scripts, and the rest of a strict policy, including framing.
+ */
+function completePolicy(astroPolicy: string, scriptHashes: string[]): string {
   const directives = astroPolicy
     .split(';')
     .map((directive) => directive.trim())
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((directive) => {
+      if (!directive.startsWith('script-src ')) return directive;
+      const present = new Set(directive.split(/\s+/));
+      return [directive, ...new Set(scriptHashes.filter((hash) => !present.has(hash)))].join(' ');
+    });
   const named = new Set(directives.map((directive) => directive.split(/\s+/)[0]));
   const extra = [
     "default-src 'self'",

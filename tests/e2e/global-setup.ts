@@ -29,6 +29,8 @@ export default async function globalSetup() {
   control.listen(0, '127.0.0.1');
   await once(control, 'listening');
   const address = control.address();
+  // Tests that start a server of their own wire it to the same lab.
+  process.env.LAB_ENV = JSON.stringify(lab.env);
   process.env.LAB_CONTROL_URL = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
   // Accounts live in a database of this run only; tests mint sign-in links with the same secret.

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { expect, test } from '@playwright/test';
+
+import { E2E_PORT } from './origin.ts';
+
+/** A port of its own for each server these tests start beside the suite's. */
+let nextPort = E2E_PORT + 10;
+
+/** Runs `npm run serve`'s entry with `env`; resolves with its exit code and output once it exits. */
+function serve(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['src/server/serve.ts'], {
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  return { child, exited, output: () => stdout };
+}
+
+test.describe('npm run serve refuses a bad configuration before listening', () => {
+  /** A folder of its own for each test: a file that is not a CA, a ranges file that is not ranges. */
+  function files() {
+    const dir = mkdtempSync(join(tmpdir(), 'tracklight-config-'));
+    writeFileSync(join(dir, 'not-a-ca.pem'), 'hello');
+    writeFileSync(join(dir, 'ranges.json'), '{"providers": 3}');
+    return dir;
+  }
+
+  for (const [variable, value, what] of [
+    ['PORT', 'abc', 'not a number'],
+    ['SITE_URL', 'not a url', 'not a URL'],
+    ['TRUST_PROXY', 'everyone', 'neither hops nor networks'],
+    ['CHECKS_CDN_RANGES_FILE', 'missing.json', 'a missing file'],
+    ['CHECKS_CDN_RANGES_FILE', 'ranges.json', 'a malformed file'],
+    ['CHECKS_EXTRA_CA_FILE', 'not-a-ca.pem', 'not PEM'],
+    ['DATABASE_PATH', '.', 'a folder'],
+    ['CHECKS_MAX_CONCURRENT', '0', 'zero'],
+  ] as const) {
+    test(`${variable}: ${what}`, async () => {
+      const dir = files();
+      const inDir = variable.endsWith('_FILE') || variable === 'DATABASE_PATH';
+      try {
+        const { exited } = serve({
+          PORT: String(nextPort++),
+          DATABASE_PATH: join(dir, 'db.sqlite'),
+          [variable]: inDir ? join(dir, value) : value,
+        });
+        const { code, stderr } = await exited;
+        expect(code).toBe(1);
+        expect(stderr).toContain(variable);
+        expect(stderr).not.toMatch(/\n\s+at /);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+test('SIGTERM ends open streams with a last event, and the server exits 0 within 10 s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracklight-shutdown-'));
+  const port = nextPort++;
+  const { child, exited } = serve({
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_PATH: join(dir, 'db.sqlite'),
+    ...JSON.parse(process.env.LAB_ENV ?? '{}'),
+  });
+  try {
+    await expect
+      .poll(
+        () =>
+          fetch(`http://127.0.0.1:${port}/api/ready`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(200);
+    // A stream waiting on a probe that never answers: open until the server stops.
+    const events = await new Promise<{ text(): string; ended: Promise<void> }>((resolve, reject) => {
+      httpRequest(`http://127.0.0.1:${port}/api/checks/stream?domain=probe-timeout.lab.example.com`, (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        resolve({ text: () => text, ended: once(response, 'end').then(() => undefined) });
+      })
+        .on('error', reject)
+        .end();
+    });
+    const stoppedAt = Date.now();
+    child.kill('SIGTERM');
+    await events.ended;
+    const { code } = await exited;
+    expect(events.text()).toContain('event: closing');
+    expect(code).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
