@@ -73,7 +73,7 @@ export async function handleShare(
     return rateLimited(answer.retryAfterSeconds, 'Too many checks. Try again shortly.');
   const shared = await answer.run.report;
   const report = account ? withAccount(shared, account, deps.guideUrl) : shared;
-  const saved = deps.store.save({
+  const saved = await deps.store.save({
     guideVersion: 'current',
     locale: body.data.locale,
     client: clientInfo(request.headers),
@@ -96,8 +96,8 @@ export async function handleShare(
 }
 
 /** `GET /api/reports/{id}`: a saved report as JSON for support tooling; 404 alike for malformed, unknown and expired ids. */
-export function handleGetReport(store: ReportStore, id: string): Response {
-  const saved = store.get(id);
+export async function handleGetReport(store: ReportStore, id: string): Promise<Response> {
+  const saved = await store.get(id);
   return saved ? Response.json(saved, { headers: NO_STORE }) : notFound();
 }
 

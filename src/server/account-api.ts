@@ -28,7 +28,7 @@ function publicAccount(account: Account) {
 
 /** `GET /api/account`: who is signed in, and their account's state. */
 export async function handleAccount(state: AppState, sessionId: string | undefined): Promise<Response> {
-  const accountId = state.sessions.accountOf(sessionId);
+  const accountId = await state.sessions.accountOf(sessionId);
   const account = accountId ? await state.directory.getAccount(accountId) : undefined;
   return Response.json(account ? { signedIn: true, account: publicAccount(account) } : { signedIn: false }, {
     headers: NO_STORE,
@@ -50,7 +50,7 @@ async function admitChange<T>(request: Request, state: AppState, sessionId: stri
   if (!(request.headers.get('content-type') ?? '').startsWith('application/json')) {
     return { ok: false as const, response: error(415, 'unsupported_media_type', 'Send the change as JSON.') };
   }
-  const accountId = state.sessions.accountOf(sessionId);
+  const accountId = await state.sessions.accountOf(sessionId);
   const account = accountId ? await state.directory.getAccount(accountId) : undefined;
   if (!account)
     return {

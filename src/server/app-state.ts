@@ -69,8 +69,10 @@ export function appState(): AppState {
       : createSqliteDirectory(db);
   const reports = createReportStore(db, { retentionDays: env.REPORT_RETENTION_DAYS });
   // Expired reports are purged on start and every hour after.
-  reports.purge();
-  setInterval(() => reports.purge(), 3_600_000).unref();
+  // A failed purge is retried at the next hour; it must not become an unhandled rejection.
+  const purge = () => void reports.purge().catch(() => undefined);
+  purge();
+  setInterval(purge, 3_600_000).unref();
   state = {
     directory,
     sessions: createSessionStore(db),

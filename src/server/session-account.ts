@@ -12,6 +12,6 @@ export function sessionIdOf(cookies: AstroCookies): string | undefined {
 /** The signed-in reader's account, if the request carries a live session. */
 export async function signedInAccount(cookies: AstroCookies): Promise<Account | undefined> {
   const state = appState();
-  const accountId = state.sessions.accountOf(sessionIdOf(cookies));
+  const accountId = await state.sessions.accountOf(sessionIdOf(cookies));
   return accountId ? state.directory.getAccount(accountId) : undefined;
 }

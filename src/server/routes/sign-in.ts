@@ -22,10 +22,10 @@ export const GET: APIRoute = async ({ url, cookies, redirect }) => {
   const verified = verifySignInLink(url.searchParams, state.loginSecret);
   if (!verified.ok) return guide(verified.reason);
   const { accountId, nonce, expires } = verified.claims;
-  if (!state.sessions.consumeNonce(nonce, expires)) return guide('replayed');
+  if (!(await state.sessions.consumeNonce(nonce, expires))) return guide('replayed');
   if (!(await state.directory.getAccount(accountId))) return guide('unknown_account');
 
-  cookies.set(SESSION_COOKIE, state.sessions.create(accountId), {
+  cookies.set(SESSION_COOKIE, await state.sessions.create(accountId), {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
