@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chownSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { execFileSync } from 'node:child_process';
 
 import pg from 'pg';
 
@@ -118,6 +117,18 @@ export async function startPostgres(): Promise<TestPostgres> {
   const stop = async (mode: 'fast' | 'immediate') => {
     await run(...asServerUser(pgCtl, ['-D', data, '-m', mode, '-w', 'stop'])).catch(() => undefined);
   };
+  // A test run that dies before its afterAll must not leave a server behind on this checkout's ports.
+  const leftBehind = () => {
+    try {
+      if (existsSync(join(data, 'postmaster.pid'))) {
+        execFileSync(...asServerUser(pgCtl, ['-D', data, '-m', 'immediate', 'stop']), { stdio: 'ignore' });
+      }
+    } catch {
+      // Already stopping: nothing more to do on the way out.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', leftBehind);
   return {
     port,
     async createDatabase() {
@@ -136,6 +147,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       await startOn(port);
     },
     async destroy() {
+      process.off('exit', leftBehind);
       await stop('immediate');
       rmSync(dir, { recursive: true, force: true });
     },

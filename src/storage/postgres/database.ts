@@ -176,7 +176,7 @@ export async function openPostgres(url: string): Promise<PostgresDatabase> {
   } catch (error) {
     await pool.end().catch(() => undefined);
     const reason = error instanceof Error ? error.message || (error as { code?: string }).code : String(error);
-    const what = isUnreachable(error) ? 'cannot connect to PostgreSQL at' : 'cannot migrate the database at';
+    const what = isUnreachable(error) ? 'cannot connect to PostgreSQL at' : 'cannot open or migrate the database at';
     throw new StorageStartError('DATABASE_URL', `${what} ${redactUrl(url)} (${reason})`, error);
   }
 
