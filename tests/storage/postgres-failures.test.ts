@@ -4,12 +4,14 @@
  * `StorageUnavailableError` (which the edge answers with 503), never with a
  * wrong answer such as "no session". A real server, stopped mid-test.
  */
+import { createServer } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { StorageStartError, StorageUnavailableError } from '../../src/storage/errors.ts';
 import { openStorage } from '../../src/storage/open-storage.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from '../support/postgres.ts';
-import { portIsFree } from '../support/servers.ts';
+import { portsToTry } from '../support/servers.ts';
 
 const withPostgres = postgresAvailable();
 let server: TestPostgres | undefined;
@@ -22,18 +24,31 @@ afterAll(async () => {
 
 describe('opening storage that is not there', () => {
   it('names DATABASE_URL, without its password, when PostgreSQL cannot be reached', async () => {
-    let port = 55439;
-    while (!(await portIsFree(port))) port -= 1;
-    const failure = openStorage({
-      databaseUrl: `postgres://tracklight:hunter2-secret@127.0.0.1:${port}/tracklight`,
-      databasePath: ':memory:',
-      retentionDays: 30,
+    // A port we hold, on which every connection is dropped at once: nothing else can take it meanwhile.
+    const dropper = createServer((socket) => socket.destroy());
+    const port = await new Promise<number>((resolve, reject) => {
+      const ports = portsToTry(55432, 55439);
+      const attempt = () => {
+        const candidate = ports.shift();
+        if (candidate === undefined) return reject(new Error('no free port in 55432-55439'));
+        dropper.once('error', attempt).listen(candidate, '127.0.0.1', () => resolve(candidate));
+      };
+      attempt();
     });
-    await expect(failure).rejects.toBeInstanceOf(StorageStartError);
-    await expect(failure).rejects.toThrow(
-      /^DATABASE_URL: cannot connect to PostgreSQL at postgres:\/\/tracklight:\*\*\*@/,
-    );
-    await expect(failure).rejects.not.toThrow(/hunter2/);
+    try {
+      const failure = openStorage({
+        databaseUrl: `postgres://tracklight:hunter2-secret@127.0.0.1:${port}/tracklight`,
+        databasePath: ':memory:',
+        retentionDays: 30,
+      });
+      await expect(failure).rejects.toBeInstanceOf(StorageStartError);
+      await expect(failure).rejects.toThrow(
+        /^DATABASE_URL: cannot connect to PostgreSQL at postgres:\/\/tracklight:\*\*\*@/,
+      );
+      await expect(failure).rejects.not.toThrow(/hunter2/);
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
+    }
   });
 
   it('names DATABASE_URL for a URL that is not PostgreSQL’s', async () => {
