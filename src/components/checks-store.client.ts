@@ -110,7 +110,10 @@ export function showSnapshot(report: Report): void {
 /** The events of a Server-Sent Events body, parsed by `eventsource-parser`. */
 async function* serverSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
   // A reader loop rather than `for await`: Safari cannot iterate a ReadableStream.
-  const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+  const reader = body
+    .pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;

@@ -29,42 +29,61 @@ export const REPORT_ID = /^[A-Za-z0-9_-]{22}$/;
 
 const DAY_MS = 86_400_000;
 
-/** Saved reports in the site's database, purged after the retention period. */
-export function createReportStore(db: DatabaseSync, options: { retentionDays: number; now?: () => Date }) {
+/** A report to save: the snapshot without the fields the store assigns. */
+export type NewReport = Omit<SharedReport, 'id' | 'createdAt' | 'expiresAt'>;
+
+/**
+ * Saved reports, purged after the retention period. A shared store rejects
+ * with `StorageUnavailableError` when its database cannot be reached.
+ */
+export interface ReportStore {
+  /** Saves a snapshot and resolves to it with its new, unguessable id. */
+  save(snapshot: NewReport): Promise<SharedReport>;
+  /** A live report by id; undefined for a malformed, unknown or expired id, alike. */
+  get(id: string): Promise<SharedReport | undefined>;
+  /** Deletes every expired report; resolves to how many. */
+  purge(): Promise<number>;
+}
+
+/** Stamps a snapshot with a new id, its creation time and its expiry (in ms since the epoch), as every store saves it. */
+export function stampReport(
+  snapshot: NewReport,
+  created: Date,
+  retentionDays: number,
+): { saved: SharedReport; expiresMs: number } {
+  const expires = new Date(created.getTime() + retentionDays * DAY_MS);
+  const saved: SharedReport = {
+    id: randomBytes(16).toString('base64url'),
+    createdAt: created.toISOString(),
+    expiresAt: expires.toISOString(),
+    ...snapshot,
+  };
+  return { saved, expiresMs: expires.getTime() };
+}
+
+/** Saved reports in the site's SQLite file. */
+export function createReportStore(db: DatabaseSync, options: { retentionDays: number; now?: () => Date }): ReportStore {
   const now = options.now ?? (() => new Date());
   return {
-    /** Saves a snapshot and returns it with its new, unguessable id. */
-    save(snapshot: Omit<SharedReport, 'id' | 'createdAt' | 'expiresAt'>): SharedReport {
-      const created = now();
-      const expires = new Date(created.getTime() + options.retentionDays * DAY_MS);
-      const saved: SharedReport = {
-        id: randomBytes(16).toString('base64url'),
-        createdAt: created.toISOString(),
-        expiresAt: expires.toISOString(),
-        ...snapshot,
-      };
+    async save(snapshot) {
+      const { saved, expiresMs } = stampReport(snapshot, now(), options.retentionDays);
       db.prepare('INSERT INTO reports (id, created_at, expires_at, snapshot) VALUES (?, ?, ?, ?)').run(
         saved.id,
         saved.createdAt,
-        expires.getTime(),
+        expiresMs,
         JSON.stringify(saved),
       );
       return saved;
     },
-    /** A live report by id; undefined for a malformed, unknown or expired id, alike. */
-    get(id: string): SharedReport | undefined {
+    async get(id) {
       if (!REPORT_ID.test(id)) return undefined;
       const row = db
         .prepare('SELECT snapshot FROM reports WHERE id = ? AND expires_at > ?')
         .get(id, now().getTime()) as { snapshot: string } | undefined;
       return row ? (JSON.parse(row.snapshot) as SharedReport) : undefined;
     },
-    /** Deletes every expired report; returns how many. */
-    purge(): number {
+    async purge() {
       return Number(db.prepare('DELETE FROM reports WHERE expires_at <= ?').run(now().getTime()).changes);
     },
   };
 }
-
-/** The report store's interface. */
-export type ReportStore = ReturnType<typeof createReportStore>;

@@ -2,7 +2,8 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 
-import { apiError } from './api-errors.ts';
+import { StorageUnavailableError } from '../storage/errors.ts';
+import { apiError, retryLater } from './api-errors.ts';
 import { accountRoutes } from './api/account.ts';
 import { checksRoutes } from './api/checks.ts';
 import { reportRoutes } from './api/reports.ts';
@@ -54,6 +55,10 @@ export function createApp(services: Services, site?: MiddlewareHandler<AppEnv>) 
   api.route('/', accountRoutes(services));
   api.all('*', () => apiError('not_found', 'No such API route.'));
   api.onError((error, c) => {
+    if (error instanceof StorageUnavailableError) {
+      services.log.warn('storage unavailable', { requestId: c.var.requestId, path: c.req.path });
+      return retryLater('unavailable', 'Accounts are unavailable for a moment. Try again shortly.', 5);
+    }
     services.log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, error });
     return apiError('internal_error', 'Something broke on our side. Try again in a moment.');
   });

@@ -75,7 +75,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const config = loadConfig(env);
   if (!existsSync(BUILD.entry))
     throw new ConfigError('The site is not built: run `npm run build` (or `npm start`, which builds).');
-  const services = openServices(config);
+  const services = await openServices(config);
   const site = await loadStaticSite(BUILD.client, BUILD.headers);
   const { handler: astro } = (await import(pathToFileURL(BUILD.entry).href)) as { handler: AstroHandler };
   const app = createApp(services, siteHandler(site, astro, services));

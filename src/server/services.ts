@@ -1,15 +1,15 @@
 import type { AccountDirectory } from '../accounts/directory.ts';
 import { createHttpDirectory } from '../accounts/http-directory.ts';
-import { createSqliteDirectory, seedDemoAccounts } from '../accounts/sqlite-directory.ts';
 import { createChecker, type Checker } from '../checks/engine.ts';
-import { createReportStore, type ReportStore } from '../reports/report-store.ts';
-import { checkIntegrity, openDatabase } from '../storage/database.ts';
+import type { ReportStore } from '../reports/report-store.ts';
+import { StorageStartError } from '../storage/errors.ts';
+import { openStorage, type Storage } from '../storage/open-storage.ts';
 import { createChecksService, type ChecksService } from './checks-service.ts';
 import { ConfigError, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createMemoryRateLimiter, type RateLimiter } from './rate-limit.ts';
-import { createSessionStore, type SessionStore } from './sessions.ts';
+import type { SessionStore } from './sessions.ts';
 
 const MINUTE = 60_000;
 
@@ -44,35 +44,41 @@ export interface ServiceOptions {
 }
 
 /**
- * Opens every service from a validated configuration: the database (opened,
- * migrated and integrity-checked now, so a bad `DATABASE_PATH` stops the start
- * with its name), the account directory, the checker and the limits.
+ * Opens every service from a validated configuration: the storage (SQLite at
+ * `DATABASE_PATH`, or PostgreSQL at `DATABASE_URL`: connected, migrated and
+ * checked now, so a bad value stops the start with its name), the account
+ * directory, the checker and the limits.
  */
-export function openServices(config: Config, options: ServiceOptions = {}): Services {
+export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const { server } = config;
   const now = options.now ?? Date.now;
   const log = options.log ?? createLogger(server.LOG_LEVEL);
   const metrics = createMetrics();
 
-  let db: ReturnType<typeof openDatabase>;
+  let storage: Storage;
   try {
-    db = openDatabase(server.DATABASE_PATH);
-    checkIntegrity(db);
+    storage = await openStorage({
+      databaseUrl: server.DATABASE_URL,
+      databasePath: server.DATABASE_PATH,
+      retentionDays: server.REPORT_RETENTION_DAYS,
+      now: options.now && (() => new Date(options.now!())),
+    });
   } catch (error) {
-    throw new ConfigError(
-      `Invalid configuration:\n  DATABASE_PATH: cannot use ${server.DATABASE_PATH}: ${(error as Error).message}`,
-    );
+    if (error instanceof StorageStartError) throw new ConfigError(`Invalid configuration:\n  ${error.message}`);
+    throw error;
   }
-  if (server.TRACKLIGHT_DEMO === '1') seedDemoAccounts(db);
+  if (server.TRACKLIGHT_DEMO === '1') await storage.seedDemoAccounts();
 
   const directory =
     server.ACCOUNT_DIRECTORY === 'http'
       ? createHttpDirectory({ baseUrl: server.ACCOUNT_API_URL!, token: server.ACCOUNT_API_TOKEN! })
-      : createSqliteDirectory(db);
-  const reports = createReportStore(db, { retentionDays: server.REPORT_RETENTION_DAYS });
-  // Expired reports are purged on start and every hour after.
-  reports.purge();
-  const purge = setInterval(() => reports.purge(), 60 * MINUTE).unref();
+      : storage.directory;
+  const { reports } = storage;
+  // Expired reports are purged on start and every hour after; a failed purge waits for the next hour.
+  const purge = () =>
+    void reports.purge().catch((error: unknown) => log.warn('report purge failed', { error: String(error) }));
+  purge();
+  const purgeTimer = setInterval(purge, 60 * MINUTE).unref();
 
   const checker = options.checker ?? createChecker({ env: config.checks, guideUrl: config.guideUrl });
   const perMinute = (limit: number) => createMemoryRateLimiter({ limit, periodMs: MINUTE }, now);
@@ -95,22 +101,19 @@ export function openServices(config: Config, options: ServiceOptions = {}): Serv
     checker,
     checks,
     directory,
-    sessions: createSessionStore(db),
+    sessions: storage.sessions,
     reports,
     shareLimiter: perMinute(server.SHARE_RATE_LIMIT_PER_CLIENT),
     changeLimiter: perMinute(server.ACCOUNT_RATE_LIMIT_PER_ACCOUNT),
     openStreams: new Set(),
     async ready() {
-      try {
-        db.prepare('SELECT 1').get();
-        return { ok: true };
-      } catch (error) {
-        return { ok: false, problem: `database: ${(error as Error).message}` };
-      }
+      return (await storage.ready())
+        ? { ok: true }
+        : { ok: false, problem: `the ${storage.backend} database does not answer` };
     },
     async close() {
-      clearInterval(purge);
-      if (db.isOpen) db.close();
+      clearInterval(purgeTimer);
+      await storage.close();
     },
   };
 }

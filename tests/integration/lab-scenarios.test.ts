@@ -48,7 +48,7 @@ describe('every lab scenario, through the API over real sockets', () => {
       CHECKS_RATE_LIMIT_PER_CLIENT: '1000',
       CHECKS_MAX_CONCURRENT: '100',
     });
-    const app = createApp(openServices(config, { checker, log: createLogger('error') }));
+    const app = createApp(await openServices(config, { checker, log: createLogger('error') }));
     const all = await scenarios();
     expect(all.length).toBeGreaterThanOrEqual(25);
     const outcomes = await Promise.all(
