@@ -13,7 +13,7 @@ import { openDatabase } from '../../src/storage/database.ts';
 const ORIGIN = 'http://localhost:4321';
 const GUIDE = `${ORIGIN}/guides/https-link-tracking/`;
 
-async function setup() {
+function setup() {
   const db = openDatabase(':memory:');
   seedDemoAccounts(db);
   const state: AppState = {
@@ -23,11 +23,7 @@ async function setup() {
     shareLimiter: createRateLimiter({ limit: 10, windowMs: 60_000 }),
     loginSecret: 'x'.repeat(32),
   };
-  return {
-    state,
-    sessionA: await state.sessions.create('acct_demo'),
-    sessionB: await state.sessions.create('acct_expired'),
-  };
+  return { state, sessionA: state.sessions.create('acct_demo'), sessionB: state.sessions.create('acct_expired') };
 }
 
 const check = (
@@ -74,7 +70,7 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
 
 describe('the account API', () => {
   it('tells the page who is signed in, and nothing to a stranger', async () => {
-    const { state, sessionA } = await setup();
+    const { state, sessionA } = setup();
     expect(await (await handleAccount(state, sessionA)).json()).toMatchObject({
       signedIn: true,
       account: { id: 'acct_demo' },
@@ -83,7 +79,7 @@ describe('the account API', () => {
   });
 
   it('turns click tracking on for the signed-in reader, idempotently', async () => {
-    const { state, sessionA } = await setup();
+    const { state, sessionA } = setup();
     const first = await handleClickTracking(
       post('/api/account/click-tracking', { enabled: true }),
       state,
@@ -110,7 +106,7 @@ describe('the account API', () => {
     ['no origin', { origin: '' }, 403, 'forbidden_origin'],
     ['a form body', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type'],
   ])('refuses a change from %s', async (_, headers, status, code) => {
-    const { state, sessionA } = await setup();
+    const { state, sessionA } = setup();
     const response = await handleClickTracking(
       post('/api/account/click-tracking', { enabled: true }, headers),
       state,
@@ -123,7 +119,7 @@ describe('the account API', () => {
   });
 
   it('refuses a change without a session, and a body of the wrong shape', async () => {
-    const { state, sessionA } = await setup();
+    const { state, sessionA } = setup();
     expect(
       (await handleClickTracking(post('/api/account/click-tracking', { enabled: true }), state, undefined, GUIDE))
         .status,
@@ -135,7 +131,7 @@ describe('the account API', () => {
   });
 
   it('never lets account B touch account A’s domain', async () => {
-    const { state, sessionB } = await setup();
+    const { state, sessionB } = setup();
     const { checker, runs } = fakeChecker(healthy);
     const response = await handleHttps(
       post('/api/account/https', { domain: 'links.example.com', enabled: true }),
@@ -151,7 +147,7 @@ describe('the account API', () => {
   });
 
   it('turns HTTPS on only after fresh checks pass, and logs the evidence', async () => {
-    const { state, sessionA } = await setup();
+    const { state, sessionA } = setup();
     await state.directory.setClickTracking({ accountId: 'acct_demo', actor: 'test', evidence: {}, enabled: true });
     const { checker, runs } = fakeChecker(healthy);
     const response = await handleHttps(
@@ -172,7 +168,7 @@ describe('the account API', () => {
   });
 
   it('answers 409 with the failing steps when a check fails, and changes nothing', async () => {
-    const { state, sessionA } = await setup();
+    const { state, sessionA } = setup();
     await state.directory.setClickTracking({ accountId: 'acct_demo', actor: 'test', evidence: {}, enabled: true });
     const failing = healthy.map((result) =>
       result.id === 'certificate' ? check('certificate', 'tls', 'fail', 'cert_expired') : result,
@@ -196,7 +192,7 @@ describe('the account API', () => {
   });
 
   it('blocks HTTPS while click tracking is off', async () => {
-    const { state, sessionA } = await setup();
+    const { state, sessionA } = setup();
     const response = await handleHttps(
       post('/api/account/https', { domain: 'links.example.com', enabled: true }),
       state,
@@ -211,7 +207,7 @@ describe('the account API', () => {
   });
 
   it('lets the reader undo: HTTPS off needs no checks', async () => {
-    const { state, sessionA } = await setup();
+    const { state, sessionA } = setup();
     await state.directory.setHttps({
       accountId: 'acct_demo',
       actor: 'test',

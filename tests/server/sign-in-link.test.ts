@@ -51,27 +51,27 @@ describe('sign-in links', () => {
     expect(verifySignInLink(url.searchParams, SECRET, NOW)).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('lets each nonce sign in once: a replay is refused', async () => {
+  it('lets each nonce sign in once: a replay is refused', () => {
     const sessions = createSessionStore(openDatabase(':memory:'), () => NOW);
     const verified = verifySignInLink(link().searchParams, SECRET, NOW);
     if (!verified.ok) throw new Error('expected a valid link');
-    expect(await sessions.consumeNonce(verified.claims.nonce, verified.claims.expires)).toBe(true);
-    expect(await sessions.consumeNonce(verified.claims.nonce, verified.claims.expires)).toBe(false);
+    expect(sessions.consumeNonce(verified.claims.nonce, verified.claims.expires)).toBe(true);
+    expect(sessions.consumeNonce(verified.claims.nonce, verified.claims.expires)).toBe(false);
   });
 });
 
 describe('sessions', () => {
-  it('map an unguessable id to an account until they expire or end', async () => {
+  it('map an unguessable id to an account until they expire or end', () => {
     let now = NOW;
     const sessions = createSessionStore(openDatabase(':memory:'), () => now);
-    const id = await sessions.create('acct_demo');
+    const id = sessions.create('acct_demo');
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await sessions.accountOf(id)).toBe('acct_demo');
-    expect(await sessions.accountOf('made-up')).toBeUndefined();
-    await sessions.destroy(id);
-    expect(await sessions.accountOf(id)).toBeUndefined();
-    const other = await sessions.create('acct_demo');
+    expect(sessions.accountOf(id)).toBe('acct_demo');
+    expect(sessions.accountOf('made-up')).toBeUndefined();
+    sessions.destroy(id);
+    expect(sessions.accountOf(id)).toBeUndefined();
+    const other = sessions.create('acct_demo');
     now = new Date(NOW.getTime() + 9 * 3_600_000);
-    expect(await sessions.accountOf(other)).toBeUndefined();
+    expect(sessions.accountOf(other)).toBeUndefined();
   });
 });
