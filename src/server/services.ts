@@ -51,10 +51,6 @@ export interface ServiceOptions {
  */
 export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const { server } = config;
-  const now = options.now ?? Date.now;
-  const log = options.log ?? createLogger(server.LOG_LEVEL);
-  const metrics = createMetrics();
-
   let storage: Storage;
   try {
     storage = await openStorage({
@@ -68,6 +64,15 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     throw error;
   }
   if (server.TRACKLIGHT_DEMO === '1') await storage.seedDemoAccounts();
+  return createServices(config, storage, options);
+}
+
+/** The services on storage that is already open (tests pass an in-memory one). */
+export function createServices(config: Config, storage: Storage, options: ServiceOptions = {}): Services {
+  const { server } = config;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? createLogger(server.LOG_LEVEL);
+  const metrics = createMetrics();
 
   const directory =
     server.ACCOUNT_DIRECTORY === 'http'

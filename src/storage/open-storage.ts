@@ -93,6 +93,14 @@ async function openSqliteStorage(options: StorageOptions): Promise<Storage> {
       error,
     );
   }
+  return sqliteStorage(db, options);
+}
+
+/** The stores on an open SQLite database (tests open `:memory:` ones). */
+export function sqliteStorage(
+  db: DatabaseSync,
+  options: Omit<StorageOptions, 'databaseUrl' | 'databasePath'>,
+): Storage {
   return {
     backend: 'sqlite',
     sessions: createSessionStore(db, options.now),
