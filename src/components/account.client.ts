@@ -50,11 +50,10 @@ export function mountAccountActions(
   const recheck = () => runChecks(endpoint, getState().domain);
 
   function actionsFor(step: StepId, results: CheckResult[]): HTMLElement[] {
-    const result = results.find(
-      (entry) => entry.step === step && (entry.id === 'click-tracking' || entry.id === 'https-enabled'),
-    );
+    // The findings a reader can act on themselves, whichever check reported them.
+    const codes = new Set(results.filter((entry) => entry.step === step).map((entry) => entry.code));
     const domain = getState().domain;
-    if (step === 'click-tracking' && result?.code === 'tracking_off') {
+    if (codes.has('tracking_off')) {
       return [
         button(t('tracklight.account.turnOnTracking'), () =>
           act(
@@ -67,7 +66,7 @@ export function mountAccountActions(
         ),
       ];
     }
-    if (step === 'https' && result?.code === 'https_ready') {
+    if (codes.has('https_ready')) {
       return [
         button(t('tracklight.account.turnOnHttps', { domain }), () =>
           act(

@@ -84,7 +84,7 @@ async function openPostgresStorage(url: string, options: StorageOptions): Promis
 async function openSqliteStorage(options: StorageOptions): Promise<Storage> {
   let db: DatabaseSync;
   try {
-    db = openDatabase(options.databasePath);
+    db = openDatabase(':memory:');
     checkIntegrity(db);
   } catch (error) {
     throw new StorageStartError(

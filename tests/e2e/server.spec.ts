@@ -107,3 +107,42 @@ test('SIGTERM ends open streams with a last event, and the server exits 0 within
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('metrics are served on their own port: requests by route, findings by code, checks running', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracklight-metrics-'));
+  const port = nextPort++;
+  const metricsPort = nextPort++;
+  const { child, exited } = serve({
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    METRICS_PORT: String(metricsPort),
+    DATABASE_PATH: join(dir, 'db.sqlite'),
+    ...JSON.parse(process.env.LAB_ENV ?? '{}'),
+  });
+  try {
+    await expect
+      .poll(
+        () =>
+          fetch(`http://127.0.0.1:${port}/api/ready`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(200);
+    const report = await fetch(`http://127.0.0.1:${port}/api/checks?domain=cert-expired.lab.example.com`);
+    expect(report.status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/tracklight_http_requests_total\{route="\/api\/checks",method="GET",status="200"\} 1/);
+    expect(metrics).toMatch(/tracklight_findings_total\{check="certificate",code="cert_expired"\} 1/);
+    expect(metrics).toMatch(/tracklight_check_duration_seconds_count\{check="certificate"\} 1/);
+    expect(metrics).toMatch(/tracklight_checks_running 0/);
+    expect(metrics).toContain('tracklight_rate_limit_refusals_total');
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
