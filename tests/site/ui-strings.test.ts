@@ -116,6 +116,7 @@ function variablesOfKey(strings: Strings, key: string): string[] {
 /** Leftovers of a sentence assembled from missing or empty parts. */
 const LEFTOVERS: [string, RegExp][] = [
   ['an unreplaced {{…}}', /\{\{\w+\}\}/],
+  ['a key instead of a sentence', /^tracklight\./],
   ['a doubled space', /[ \u00a0]{2}/],
   ['a space before punctuation', /[ \u00a0][.,;:!?)]/],
   ['empty parentheses', /\(\s*\)/],
