@@ -61,7 +61,7 @@ test.describe('the live checks in the guide', () => {
     await check(page, 'healthy-proxied');
     await expectStates(page, { 'branded-link': 'pass', tls: 'pass' });
     await expect(page.locator('[data-route-note]')).toContainText('Cloudflare');
-    await expect(page.getByRole('tab', { name: 'Your own CDN or proxy' })).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByRole('tab', { name: 'CDN or proxy' })).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByRole('tab', { name: 'Cloudflare', exact: true }).first()).toHaveAttribute(
       'aria-selected',
       'true',
