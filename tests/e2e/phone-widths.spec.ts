@@ -62,7 +62,7 @@ async function keep(page: Page, testInfo: TestInfo, name: string) {
   const tls = testInfo.outputPath(`${name}-step-tls.png`);
   await page
     .locator('starlight-tabs[data-sync-key="tls-route"]')
-    .evaluate((tabs) => tabs.scrollIntoView({ block: 'center' }));
+    .evaluate((tabs) => tabs.querySelector('.tablist-wrapper')?.scrollIntoView({ block: 'center' }));
   await page.screenshot({ path: tls });
   await testInfo.attach(`${name}-step-tls`, { path: tls, contentType: 'image/png' });
 }
