@@ -14,6 +14,7 @@ import { checkSignedOut, createChecker } from '../checks/engine.ts';
 import type { CheckResult, Report } from '../checks/types.ts';
 import type { SharedReport } from '../reports/report-store.ts';
 import { guideUrl, siteUrl } from '../site/site.ts';
+import { evidenceSentence, summarySentence, type Wording } from '../site/evidence-text.ts';
 import { STATE_SYMBOLS } from '../site/state-symbols.ts';
 import { findingTitleKey } from '../site/ui-strings.ts';
 
@@ -30,8 +31,9 @@ Options:
   --site <url>   the documentation site for --share and report (default: SITE_URL or http://localhost:4321)
   --help         show this help`;
 
-/** English interface strings: the same titles and state words the guide's panel uses. */
+/** English interface strings: the same titles, sentences and plural forms the guide's panel uses. */
 const strings: Record<string, string> = english;
+const wording: Wording = { strings, lang: 'en' };
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
@@ -138,12 +140,19 @@ export function formatReport(report: Report): string {
       `${STATE_SYMBOLS[check.status]} ${check.id}: ${strings[findingTitleKey(check.code)] ?? check.code} [${check.code}, ${strings[`tracklight.state.${check.status}`]?.toLowerCase()}]`,
     );
     if (check.status === 'fail' || check.status === 'warn' || check.status === 'error') {
+      lines.push(`    ${evidenceSentence(wording, check, report.domain)}`);
       for (const [key, value] of Object.entries(check.evidence)) lines.push(`    ${key}: ${describe(value)}`);
       lines.push(`    fix: ${check.docs}`);
     }
   }
-  const failing = report.checks.filter((check: CheckResult) => check.status === 'fail' || check.status === 'error');
-  lines.push('', failing.length === 0 ? 'No step fails.' : `${failing.length} check(s) fail: follow the links above.`);
+  const count = (statuses: string[]) => report.checks.filter((check: CheckResult) => statuses.includes(check.status));
+  const failed = count(['fail', 'error']).length;
+  const summary = summarySentence(wording, report.domain, {
+    passed: count(['pass']).length,
+    attention: count(['warn']).length,
+    failed,
+  });
+  lines.push('', failed === 0 ? `${summary} No step fails.` : `${summary} Follow the links above to fix each one.`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,7 +2,8 @@ import type { Account } from '../accounts/directory.ts';
 import type { StepId } from '../checks/steps.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { getState, runChecks, subscribe } from './checks-store.client.ts';
-import { t } from './strings.client.ts';
+import { blockedSentence } from '../site/evidence-text.ts';
+import { t, wording } from './strings.client.ts';
 
 /** The signed-in reader's account, or undefined. */
 export async function loadAccount(): Promise<Account | undefined> {
@@ -112,12 +113,8 @@ export function mountAccountActions(
       setNotes(step, [...confirm, undo]);
       announce(confirmation);
     } else if (status === 409) {
-      const failing = ((answer.error as { failing?: { step: string }[] })?.failing ?? []).map((entry) =>
-        t(`tracklight.stepName.${entry.step}`),
-      );
-      const text = t('tracklight.account.blocked', {
-        steps: new Intl.ListFormat(document.documentElement.lang || 'en').format([...new Set(failing)]),
-      });
+      const failing = ((answer.error as { failing?: { step: StepId }[] })?.failing ?? []).map((entry) => entry.step);
+      const text = blockedSentence(wording(), failing);
       setNotes(step, [paragraph(text)]);
       announce(text);
     } else {

@@ -3,9 +3,10 @@ import type { CheckResult, Report } from '../checks/types.ts';
 import { getState, runChecks, stepState, subscribe, type ChecksState, type StepState } from './checks-store.client.ts';
 import { loadAccount, mountAccountActions } from './account.client.ts';
 import { evidenceSentence } from './evidence.client.ts';
+import { summarySentence } from '../site/evidence-text.ts';
 import { loadSharedReport, mountShare } from './share.client.ts';
 import { STATE_SYMBOLS } from '../site/state-symbols.ts';
-import { t } from './strings.client.ts';
+import { lang, t, wording } from './strings.client.ts';
 
 const STORAGE_KEY = 'tracklight:last-domain';
 /** Re-check delays after a failure: from about 10 s, doubling, at most 60 s. */
@@ -113,8 +114,9 @@ class SetupPanel extends HTMLElement {
     this.#progress.hidden = state.phase !== 'checking';
     this.#progress.max = state.total;
     this.#progress.value = done;
-    this.#progress.textContent = t('tracklight.panel.progress', { done, total: state.total });
-    this.#progress.setAttribute('aria-label', t('tracklight.panel.progress', { done, total: state.total }));
+    const progress = t('tracklight.panel.progress', { count: done, total: state.total });
+    this.#progress.textContent = progress;
+    this.#progress.setAttribute('aria-label', progress);
     this.#recheck.hidden = state.phase === 'idle' || state.phase === 'checking' || problem?.kind === 'invalid';
 
     for (const step of STEP_IDS) this.#renderStep(step, stepState(state, step), state);
@@ -224,8 +226,7 @@ class SetupPanel extends HTMLElement {
     this.#announce(
       failing === 0 && count(['warn']) === 0
         ? `${report.domain}: ${t('tracklight.panel.done')}`
-        : t('tracklight.panel.summary', {
-            domain: report.domain,
+        : summarySentence(wording(), report.domain, {
             passed: count(['pass']),
             attention: count(['warn']),
             failed: failing,
@@ -292,9 +293,7 @@ class SetupPanel extends HTMLElement {
   }
 
   #setMeta(report: Report, next: string) {
-    const time = new Intl.DateTimeFormat(document.documentElement.lang || 'en', { timeStyle: 'medium' }).format(
-      new Date(report.checkedAt),
-    );
+    const time = new Intl.DateTimeFormat(lang(), { timeStyle: 'medium' }).format(new Date(report.checkedAt));
     this.#meta.textContent = [t('tracklight.panel.lastChecked', { time }), next].filter(Boolean).join(' ');
   }
 

@@ -1,7 +1,8 @@
 import type { Report } from '../checks/types.ts';
 import type { SharedReport } from '../reports/report-store.ts';
 import { getState, runChecks, showSnapshot, subscribe } from './checks-store.client.ts';
-import { lang, t } from './strings.client.ts';
+import { stepInSentence } from '../site/evidence-text.ts';
+import { lang, t, wording } from './strings.client.ts';
 
 const dateTime = (iso: string) =>
   new Intl.DateTimeFormat(lang(), { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
@@ -101,7 +102,7 @@ function renderChanges(target: HTMLElement, before: Report, after: Report) {
     .filter(({ check, old }) => old && old.status !== check.status)
     .map(({ check, old }) =>
       t('tracklight.report.change', {
-        step: `${t(`tracklight.stepName.${check.step}`)} (${t(`tracklight.finding.${check.code}`)})`,
+        step: `${stepInSentence(wording(), check.step)} (${t(`tracklight.finding.${check.code}`)})`,
         before: t(`tracklight.state.${old!.status}`),
         after: t(`tracklight.state.${check.status}`),
       }),

@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { describe, expect, it } from 'vitest';
 
 import { TROUBLESHOOTING_CODES, findingDefinition, troubleshootingAnchor } from '../../src/checks/findings.ts';
@@ -8,9 +5,7 @@ import { STEP_IDS, stepAnchor } from '../../src/checks/steps.ts';
 import { findDeadEnds } from '../../src/site/dead-ends.ts';
 import { PageFrontmatterSchema } from '../../src/site/frontmatter.ts';
 import { GUIDE_PATH, locales, retiredRedirects, type LocaleKey } from '../../src/site/site.ts';
-import { DERIVED_KEYS, UI_STRING_KEYS } from '../../src/site/ui-strings.ts';
-import { DOMAIN_REJECTION_MESSAGES } from '../../src/checks/domain.ts';
-import { ROOT, fixedAnchors, loadPages, troubleshootingEntries } from '../helpers/content.ts';
+import { fixedAnchors, loadPages, troubleshootingEntries } from '../helpers/content.ts';
 
 const pages = loadPages();
 const LOCALES = Object.keys(locales) as LocaleKey[];
@@ -116,29 +111,5 @@ describe('no dead ends', () => {
 
   it('does not mistake the troubleshooting wording for a dead end', () => {
     expect(findDeadEnds('The CDN supports TLS 1.3; support for HTTP/2 is on.')).toEqual([]);
-  });
-});
-
-describe('interface strings', () => {
-  it('English has a title and an evidence sentence for every finding, and a message for every refusal', () => {
-    const keys = new Set<string>(UI_STRING_KEYS);
-    const wanted = [
-      ...DERIVED_KEYS,
-      ...Object.keys(DOMAIN_REJECTION_MESSAGES).map((reason) => `tracklight.invalid.${reason}`),
-    ];
-    expect(wanted.filter((key) => !keys.has(key))).toEqual([]);
-  });
-
-  it.each(Object.values(locales).map((locale) => locale.lang))('%s translates every added string', (lang) => {
-    const strings = JSON.parse(readFileSync(join(ROOT, `content/i18n/${lang}.json`), 'utf8')) as Record<string, string>;
-    for (const key of UI_STRING_KEYS) expect(strings[key], key).toEqual(expect.stringMatching(/\S/));
-    if (lang !== 'en') {
-      const english = JSON.parse(readFileSync(join(ROOT, 'content/i18n/en.json'), 'utf8')) as Record<string, string>;
-      // Identical is fine only for acronyms and for templates with no words of their own.
-      const wordless = (text: string) =>
-        !/\p{L}{2,}/u.test(text.replace(/\{\{\w+\}\}/g, '').replace(/\b[A-Z]{2,5}\b/g, ''));
-      const untranslated = UI_STRING_KEYS.filter((key) => strings[key] === english[key] && !wordless(english[key]!));
-      expect(untranslated, 'strings left in English').toEqual([]);
-    }
   });
 });

@@ -62,7 +62,10 @@ export default defineCheck({
       if (REDIRECTS.has(status) && location) {
         hops.push(url.href);
         if (hops.length > limits.maxRedirects)
-          return { code: 'too_many_redirects', evidence: { hops: hops.length, url: url.href } };
+          return {
+            code: 'too_many_redirects',
+            evidence: { limit: limits.maxRedirects, hops: hops.length, url: url.href },
+          };
         const next = await nextHop(context, url, location);
         if ('code' in next) return next;
         ({ url, addresses } = next);
