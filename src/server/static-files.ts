@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 
 import type { Context } from 'hono';
+import Negotiator from 'negotiator';
 
 /** The encodings files are precompressed in at build, best first. */
 export const PRECOMPRESSED = [
@@ -36,6 +37,8 @@ interface StaticFile {
   contentSecurityPolicy?: string;
   identity: Uint8Array<ArrayBuffer>;
   variants: { encoding: string; body: Uint8Array<ArrayBuffer> }[];
+  /** The encodings it can be sent in, best first, `identity` last. */
+  encodings: string[];
 }
 
 /**
@@ -95,6 +98,7 @@ export async function loadStaticSite(clientDir: string, headersFile: string): Pr
       contentSecurityPolicy: astroPolicy ? completePolicy(astroPolicy, inlineScriptHashes(identity)) : ASSET_POLICY,
       identity,
       variants,
+      encodings: [...variants.map(({ encoding }) => encoding), 'identity'],
     });
   }
 
@@ -174,22 +178,17 @@ export function sendStatic(c: Context, file: StaticFile, status: 200 | 404 = 200
   };
   if (file.contentSecurityPolicy) headers['content-security-policy'] = file.contentSecurityPolicy;
   if (status === 200 && c.req.header('if-none-match') === file.etag) return c.body(null, 304, headers);
-  const accepted = c.req.header('accept-encoding') ?? '';
-  const variant = file.variants.find(({ encoding }) => acceptsEncoding(accepted, encoding));
+  const accepted = c.req.header('accept-encoding');
+  const best =
+    accepted && file.variants.length > 0
+      ? new Negotiator({ headers: { 'accept-encoding': accepted } }).encoding(file.encodings, {
+          preferred: file.encodings,
+        })
+      : undefined;
+  const variant = file.variants.find(({ encoding }) => encoding === best);
   if (variant) headers['content-encoding'] = variant.encoding;
   const body = variant?.body ?? file.identity;
   headers['content-length'] = String(body.length);
   if (c.req.method === 'HEAD') return c.body(null, status, headers);
   return c.body(body, status, headers);
-}
-
-/** Whether an `Accept-Encoding` header accepts `encoding` (present, and not with `q=0`). */
-function acceptsEncoding(header: string, encoding: string): boolean {
-  for (const part of header.split(',')) {
-    const [name, ...params] = part.trim().split(';');
-    if (name?.trim().toLowerCase() !== encoding) continue;
-    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
-    return !q || Number(q.slice(2)) > 0;
-  }
-  return false;
 }

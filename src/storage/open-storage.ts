@@ -84,7 +84,7 @@ async function openPostgresStorage(url: string, options: StorageOptions): Promis
 async function openSqliteStorage(options: StorageOptions): Promise<Storage> {
   let db: DatabaseSync;
   try {
-    db = openDatabase(':memory:');
+    db = openDatabase(options.databasePath);
     checkIntegrity(db);
   } catch (error) {
     throw new StorageStartError(
