@@ -13,7 +13,11 @@ const clean = (value: string | null | undefined) =>
  * browser sends them, client hints (which name the platform more precisely).
  */
 export function clientInfo(headers: Headers): ClientInfo {
-  const parsed = Bowser.parse(headers.get('user-agent') ?? '');
+  // Bowser refuses an empty User-Agent; a client that sends none is simply unknown.
+  const userAgent = headers.get('user-agent')?.trim();
+  const parsed = userAgent
+    ? Bowser.parse(userAgent)
+    : ({ browser: {}, os: {}, platform: {}, engine: {} } as Bowser.Parser.ParsedResult);
   const hintedPlatform = clean(headers.get('sec-ch-ua-platform'));
   const hintedVersion = clean(headers.get('sec-ch-ua-platform-version'));
   const browser = [parsed.browser.name, parsed.browser.version].filter(Boolean).join(' ');

@@ -35,11 +35,15 @@ export function createApp(services: Services, site?: MiddlewareHandler<AppEnv>) 
     onError: () => apiError('payload_too_large', `Request bodies are at most ${MAX_BODY_BYTES / 1024} KB.`),
   });
   const compressJson = compress();
-  // Only requests that can carry a body pass the limit, only clients that accept it get compression:
-  // the cached-report path stays a lookup and a write.
+  const compressReports: MiddlewareHandler<AppEnv> = (c, next) =>
+    c.req.header('accept-encoding') ? compressJson(c, next) : next();
+  // Only requests that can carry a body pass the limit: the cached-report path stays a lookup and a write.
   api.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   api.use(changeGuard(config));
-  api.use((c, next) => (c.req.header('accept-encoding') ? compressJson(c, next) : next()));
+  // Reports are the answers worth compressing (kilobytes of JSON); the rest are a few bytes, where gzip adds.
+  api.use('/checks', compressReports);
+  api.use('/reports', compressReports);
+  api.use('/reports/*', compressReports);
 
   /** Liveness: the process answers. */
   api.get('/health', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));

@@ -67,6 +67,7 @@ const MAX_CACHED_REPORTS = 1_000;
 export function createChecksService(checker: Checker, options: ChecksServiceOptions) {
   const now = options.now ?? Date.now;
   const inFlight = new Map<string, SharedRun>();
+  const starting = new Map<string, Promise<ChecksAnswer>>();
   const cache = new Map<string, { run: SharedRun; expiresAt: number }>();
   const waiting: (() => void)[] = [];
   let running = 0;
@@ -179,17 +180,22 @@ export function createChecksService(checker: Checker, options: ChecksServiceOpti
       if (cached && cached.expiresAt <= now()) cache.delete(domain);
       const joined = inFlight.get(domain);
       if (joined) return { kind: 'run', run: joined, cached: false };
+      // Readers who arrive while a run is being admitted share its admission: one token, one slot, one run.
+      const admitting = starting.get(domain);
+      if (admitting) return admitting;
 
-      const target = await options.perDomain.take(domain);
-      if (!target.allowed) return { kind: 'rate_limited', retryAfterSeconds: target.retryAfterSeconds };
-      if (!(await acquireSlot())) return { kind: 'busy', retryAfterSeconds: 5 };
-      // Another request may have started the same run while this one waited.
-      const started = inFlight.get(domain);
-      if (started) {
-        releaseSlot();
-        return { kind: 'run', run: started, cached: false };
+      const admission = (async (): Promise<ChecksAnswer> => {
+        const target = await options.perDomain.take(domain);
+        if (!target.allowed) return { kind: 'rate_limited', retryAfterSeconds: target.retryAfterSeconds };
+        if (!(await acquireSlot())) return { kind: 'busy', retryAfterSeconds: 5 };
+        return { kind: 'run', run: start(domain), cached: false };
+      })();
+      starting.set(domain, admission);
+      try {
+        return await admission;
+      } finally {
+        starting.delete(domain);
       }
-      return { kind: 'run', run: start(domain), cached: false };
     },
 
     /** The whole report for one reader: the shared network results and the reader's own. */

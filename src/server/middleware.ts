@@ -78,6 +78,11 @@ export function securityHeaders(config: Config) {
   return createMiddleware<AppEnv>(async (c, next) => {
     for (const [name, value] of headers) c.header(name, value);
     await next();
+    // Error answers are built as plain Responses, without the context's headers: add them there.
+    if (c.res.status >= 400 && !c.res.headers.has('x-content-type-options')) {
+      for (const [name, value] of headers) c.res.headers.set(name, value);
+      c.res.headers.set('x-request-id', c.var.requestId);
+    }
   });
 }
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { defineCheck } from '../../src/checks/check.ts';
+import type { Account } from '../../src/accounts/directory.ts';
+import { defineCheck, type NeededResult } from '../../src/checks/check.ts';
+import { NETWORK_CHECKS, READER_CHECK_IDS, READER_CHECKS } from '../../src/checks/checks/index.ts';
 import { runChecks, type RunResult } from '../../src/checks/runner.ts';
+import { CHECK_IDS, CHECK_STEP } from '../../src/checks/types.ts';
 import { fakeContext } from './fakes.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -109,11 +112,165 @@ describe('runChecks', () => {
   });
 });
 
+/** A network result as an earlier stage hands it over. */
+const landed = (id: RunResult['id'], step: RunResult['step'], status: RunResult['status'], code: RunResult['code']) =>
+  Promise.resolve<RunResult>({ id, step, status, code, evidence: {} });
+
+/** Healthy network results for the reader stage, with `overrides` in place of some. */
+function networkResults(overrides: Partial<Record<RunResult['id'], Promise<RunResult>>> = {}) {
+  return new Map<RunResult['id'], Promise<RunResult>>(
+    Object.entries({
+      'branded-link-dns': landed('branded-link-dns', 'branded-link', 'pass', 'cname_ok'),
+      caa: landed('caa', 'tls', 'pass', 'caa_ok'),
+      certificate: landed('certificate', 'tls', 'pass', 'cert_ok'),
+      'https-probe': landed('https-probe', 'tls', 'pass', 'probe_ok'),
+      ...overrides,
+    }) as [RunResult['id'], Promise<RunResult>][],
+  );
+}
+
+const ACCOUNT: Account = {
+  id: 'acct_demo',
+  name: 'Demo Outfitters',
+  clickTracking: true,
+  domains: [
+    { domain: 'links.example.com', https: false },
+    { domain: 'other.example.com', https: true },
+  ],
+};
+
+describe('the reader stage over earlier results', () => {
+  it('waits for an earlier result still landing, hands it over, and never runs it again', async () => {
+    const certificate = Promise.withResolvers<RunResult>();
+    const seen: NeededResult[][] = [];
+    const reader = defineCheck({
+      id: 'https-enabled',
+      step: 'https',
+      needs: ['certificate'],
+      run: async (_, needed) => (seen.push([...needed]), { code: 'https_ready' }),
+    });
+    const heard: string[] = [];
+    const running = runChecks(
+      [reader],
+      fakeContext('links.example.com', {}),
+      (result) => heard.push(result.id),
+      new Map([['certificate', certificate.promise]]),
+    );
+    await sleep(10);
+    expect(seen).toEqual([]);
+    certificate.resolve({ id: 'certificate', step: 'tls', status: 'pass', code: 'cert_ok', evidence: {} });
+    const results = await running;
+    expect(seen).toEqual([[{ id: 'certificate', step: 'tls', status: 'pass', code: 'cert_ok', evidence: {} }]]);
+    expect(results.map((result) => result.id)).toEqual(['https-enabled']);
+    expect(heard).toEqual(['https-enabled']);
+  });
+
+  it('skips a reader check whose earlier need failed, unless it judges its needs', async () => {
+    const earlier = () => new Map([['certificate', landed('certificate', 'tls', 'fail', 'cert_expired')]] as const);
+    let ran = false;
+    const plain = defineCheck({
+      id: 'https-enabled',
+      step: 'https',
+      needs: ['certificate'],
+      run: async () => ((ran = true), { code: 'https_ready' }),
+    });
+    const [skipped] = await runChecks([plain], fakeContext('links.example.com', {}), undefined, earlier());
+    expect(ran).toBe(false);
+    expect(skipped).toMatchObject({
+      status: 'skipped',
+      code: 'prerequisite_failed',
+      evidence: { check: 'certificate', code: 'cert_expired' },
+    });
+
+    const judging = defineCheck({
+      ...plain,
+      judgesNeeds: true,
+      run: async (_, needed) => ({ code: needed[0]!.status === 'fail' ? 'https_blocked' : 'https_ready' }),
+    });
+    const [judged] = await runChecks([judging], fakeContext('links.example.com', {}), undefined, earlier());
+    expect(judged).toMatchObject({ status: 'fail', code: 'https_blocked' });
+  });
+
+  it('refuses a need that neither this stage nor an earlier one has', async () => {
+    const orphan = defineCheck({
+      id: 'https-enabled',
+      step: 'https',
+      needs: ['caa'],
+      run: async () => ({ code: 'https_ready' }),
+    });
+    await expect(runChecks([orphan], fakeContext('links.example.com', {}))).rejects.toThrow(
+      /needs unknown check "caa"/,
+    );
+  });
+});
+
+describe('the account steps', () => {
+  const readerStage = async (
+    account: Account | undefined,
+    network = networkResults(),
+    domain = 'links.example.com',
+  ) => {
+    const results = await runChecks(READER_CHECKS, fakeContext(domain, {}, { account }), undefined, network);
+    return Object.fromEntries(results.map((result) => [result.id, result]));
+  };
+
+  it('ask a signed-out reader to sign in', async () => {
+    const results = await readerStage(undefined);
+    expect(results['click-tracking']).toMatchObject({ status: 'pending', code: 'sign_in_required' });
+    expect(results['https-enabled']).toMatchObject({ status: 'pending', code: 'sign_in_required' });
+  });
+
+  it('say HTTPS is ready when every earlier step passes', async () => {
+    const results = await readerStage(ACCOUNT);
+    expect(results['click-tracking']).toMatchObject({ status: 'pass', code: 'tracking_on' });
+    expect(results['https-enabled']).toMatchObject({ code: 'https_ready', evidence: { domain: 'links.example.com' } });
+  });
+
+  it('name the failing steps, and only the failing ones (not those skipped because of them)', async () => {
+    const results = await readerStage(
+      { ...ACCOUNT, clickTracking: false },
+      networkResults({
+        certificate: landed('certificate', 'tls', 'fail', 'cert_expired'),
+        'https-probe': landed('https-probe', 'tls', 'skipped', 'prerequisite_failed'),
+      }),
+    );
+    expect(results['https-enabled']).toMatchObject({
+      status: 'fail',
+      code: 'https_blocked',
+      evidence: {
+        steps: ['click-tracking', 'tls'],
+        failing: [
+          { step: 'click-tracking', code: 'tracking_off' },
+          { step: 'tls', code: 'cert_expired' },
+        ],
+      },
+    });
+  });
+
+  it('say HTTPS is on for a domain that has it', async () => {
+    const results = await readerStage(ACCOUNT, networkResults(), 'other.example.com');
+    expect(results['https-enabled']).toMatchObject({ code: 'https_on', evidence: { domain: 'other.example.com' } });
+  });
+
+  it('say a domain is not the account’s without listing the account’s domains', async () => {
+    const results = await readerStage(ACCOUNT, networkResults(), 'stranger.example.com');
+    expect(results['https-enabled']).toMatchObject({ code: 'domain_not_in_account' });
+    expect(results['https-enabled']!.evidence).toEqual({ domain: 'stranger.example.com' });
+  });
+});
+
 describe('the list of checks', () => {
-  it('declares each check once, in report order, with the step the API and the page expect', async () => {
-    const { ALL_CHECKS } = await import('../../src/checks/checks/index.ts');
-    const { CHECK_IDS, CHECK_STEP } = await import('../../src/checks/types.ts');
-    expect(ALL_CHECKS.map((check) => check.id)).toEqual([...CHECK_IDS]);
-    for (const check of ALL_CHECKS) expect(check.step, check.id).toBe(CHECK_STEP[check.id]);
+  it('declares each check once, network then reader, with the step the API and the page expect', () => {
+    const all = [...NETWORK_CHECKS, ...READER_CHECKS];
+    expect(all.map((check) => check.id).sort()).toEqual([...CHECK_IDS].sort());
+    expect(new Set(all.map((check) => check.id)).size).toBe(all.length);
+    for (const check of all) expect(check.step, check.id).toBe(CHECK_STEP[check.id]);
+    expect([...READER_CHECK_IDS]).toEqual(['click-tracking', 'https-enabled']);
+  });
+
+  it('lets network checks need only network checks, so a domain’s run is the same for every reader', () => {
+    const network = new Set(NETWORK_CHECKS.map((check) => check.id));
+    for (const check of NETWORK_CHECKS)
+      for (const need of check.needs) expect(network.has(need), `${check.id} needs ${need}`).toBe(true);
   });
 });

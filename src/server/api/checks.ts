@@ -87,9 +87,11 @@ export function checksRoutes(services: Services) {
     const admitted = await admit(c);
     if (admitted.response) return admitted.response;
     const { run, account } = admitted;
-    c.header('cache-control', 'no-store');
     c.header('x-accel-buffering', 'no');
-    return streamSSE(c, (stream) => relay(stream, run, account, services, c.var.requestId));
+    const response = streamSSE(c, (stream) => relay(stream, run, account, services, c.var.requestId));
+    // streamSSE sets `no-cache`; a signed-in reader's stream carries account steps, so nothing may keep it.
+    response.headers.set('cache-control', 'no-store');
+    return response;
   });
 
   return app;
