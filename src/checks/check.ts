@@ -103,7 +103,8 @@ export interface Check {
   needs: readonly CheckId[];
   /** Runs even when a needed check fails: its verdict is about the others' results (e.g. "ready to turn on"). */
   judgesNeeds?: boolean;
-  run(context: CheckContext, needed: readonly NeededResult[]): Promise<Finding>;
+  /** `needed` holds the results of the checks in `needs`, in that order. */
+  run(context: CheckContext, needed?: readonly NeededResult[]): Promise<Finding>;
 }
 
 /** A helper for check files: declares a check with its type checked. */

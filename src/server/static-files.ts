@@ -48,6 +48,9 @@ interface StaticFile {
 const ASSET_POLICY =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+/** Negotiator's encoding choice with its `preferred` order (newer than its published types). */
+type EncodingNegotiator = { encoding(available: string[], options: { preferred: string[] }): string | undefined };
+
 /** The built site's files by URL path, read once at start: serving them is a lookup and a write. */
 export interface StaticSite {
   /** The file a URL path names (`/guides/x/` and `/guides/x` name `guides/x/index.html`). */
@@ -181,7 +184,7 @@ export function sendStatic(c: Context, file: StaticFile, status: 200 | 404 = 200
   const accepted = c.req.header('accept-encoding');
   const best =
     accepted && file.variants.length > 0
-      ? new Negotiator({ headers: { 'accept-encoding': accepted } }).encoding(file.encodings, {
+      ? (new Negotiator({ headers: { 'accept-encoding': accepted } }) as EncodingNegotiator).encoding(file.encodings, {
           preferred: file.encodings,
         })
       : undefined;

@@ -147,7 +147,7 @@ describe('the reader stage over earlier results', () => {
       id: 'https-enabled',
       step: 'https',
       needs: ['certificate'],
-      run: async (_, needed) => (seen.push([...needed]), { code: 'https_ready' }),
+      run: async (_, needed = []) => (seen.push([...needed]), { code: 'https_ready' }),
     });
     const heard: string[] = [];
     const running = runChecks(
@@ -185,7 +185,7 @@ describe('the reader stage over earlier results', () => {
     const judging = defineCheck({
       ...plain,
       judgesNeeds: true,
-      run: async (_, needed) => ({ code: needed[0]!.status === 'fail' ? 'https_blocked' : 'https_ready' }),
+      run: async (_, needed = []) => ({ code: needed[0]!.status === 'fail' ? 'https_blocked' : 'https_ready' }),
     });
     const [judged] = await runChecks([judging], fakeContext('links.example.com', {}), undefined, earlier());
     expect(judged).toMatchObject({ status: 'fail', code: 'https_blocked' });

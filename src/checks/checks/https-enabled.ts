@@ -11,7 +11,7 @@ export default defineCheck({
   step: 'https',
   needs: ['click-tracking', 'branded-link-dns', 'caa', 'certificate', 'https-probe'],
   judgesNeeds: true,
-  async run({ account, domain }, needed) {
+  async run({ account, domain }, needed = []) {
     if (!account) return { code: 'sign_in_required' };
     const owned = account.domains.find((entry) => entry.domain === domain);
     if (!owned) return { code: 'domain_not_in_account', evidence: { domain } };
