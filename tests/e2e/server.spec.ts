@@ -9,8 +9,11 @@ import { expect, test } from '@playwright/test';
 
 import { E2E_PORT } from './origin.ts';
 
-/** A port of its own for each server these tests start beside the suite's. */
-let nextPort = E2E_PORT + 10;
+/** A port of its own for each server these tests start beside the suite's: 20 per parallel worker. */
+let nextPort = 0;
+test.beforeEach(({}, testInfo) => {
+  nextPort ||= E2E_PORT + 10 + testInfo.parallelIndex * 20;
+});
 
 /** Runs `npm run serve`'s entry with `env`; resolves with its exit code and output once it exits. */
 function serve(env: Record<string, string>) {
