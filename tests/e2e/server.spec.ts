@@ -68,29 +68,39 @@ test.describe('npm run serve refuses a bad configuration before listening', () =
   }
 });
 
-test('SIGTERM ends open streams with a last event, and the server exits 0 within 10 s', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tracklight-shutdown-'));
+/** Starts a server wired to the suite's lab on a port of its own and waits until it is ready. */
+async function serveReady(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tracklight-serve-'));
   const port = nextPort++;
-  const { child, exited } = serve({
+  const server = serve({
     HOST: '127.0.0.1',
     PORT: String(port),
     DATABASE_PATH: join(dir, 'db.sqlite'),
     ...JSON.parse(process.env.LAB_ENV ?? '{}'),
+    ...env,
   });
+  const ready = () =>
+    fetch(`http://127.0.0.1:${port}/api/ready`).then(
+      (response) => response.status,
+      () => 0,
+    );
+  await expect.poll(ready, { timeout: 20_000 }).toBe(200);
+  return {
+    ...server,
+    origin: `http://127.0.0.1:${port}`,
+    async stop() {
+      server.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('SIGTERM ends open streams with a last event, and the server exits 0 within 10 s', async () => {
+  const server = await serveReady();
   try {
-    await expect
-      .poll(
-        () =>
-          fetch(`http://127.0.0.1:${port}/api/ready`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        { timeout: 20_000 },
-      )
-      .toBe(200);
     // A stream waiting on a probe that never answers: open until the server stops.
     const events = await new Promise<{ text(): string; ended: Promise<void> }>((resolve, reject) => {
-      httpRequest(`http://127.0.0.1:${port}/api/checks/stream?domain=probe-timeout.lab.example.com`, (response) => {
+      httpRequest(`${server.origin}/api/checks/stream?domain=probe-timeout.lab.example.com`, (response) => {
         let text = '';
         response.on('data', (chunk) => (text += chunk));
         resolve({ text: () => text, ended: once(response, 'end').then(() => undefined) });
@@ -99,43 +109,24 @@ test('SIGTERM ends open streams with a last event, and the server exits 0 within
         .end();
     });
     const stoppedAt = Date.now();
-    child.kill('SIGTERM');
+    server.child.kill('SIGTERM');
     await events.ended;
-    const { code } = await exited;
+    const { code } = await server.exited;
     expect(events.text()).toContain('event: closing');
     expect(code).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
   } finally {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 });
 
 test('metrics are served on their own port: requests by route, findings by code, checks running', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tracklight-metrics-'));
-  const port = nextPort++;
   const metricsPort = nextPort++;
-  const { child, exited } = serve({
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    METRICS_PORT: String(metricsPort),
-    DATABASE_PATH: join(dir, 'db.sqlite'),
-    ...JSON.parse(process.env.LAB_ENV ?? '{}'),
-  });
+  const server = await serveReady({ METRICS_PORT: String(metricsPort) });
   try {
-    await expect
-      .poll(
-        () =>
-          fetch(`http://127.0.0.1:${port}/api/ready`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        { timeout: 20_000 },
-      )
-      .toBe(200);
-    const report = await fetch(`http://127.0.0.1:${port}/api/checks?domain=cert-expired.lab.example.com`);
+    const report = await fetch(`${server.origin}/api/checks?domain=cert-expired.lab.example.com`);
     expect(report.status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    expect((await fetch(`${server.origin}/metrics`)).status).toBe(404);
 
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/tracklight_http_requests_total\{route="\/api\/checks",method="GET",status="200"\} 1/);
@@ -144,8 +135,6 @@ test('metrics are served on their own port: requests by route, findings by code,
     expect(metrics).toMatch(/tracklight_checks_running 0/);
     expect(metrics).toContain('tracklight_rate_limit_refusals_total');
   } finally {
-    child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 });
