@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import {
   checkServerIdentity,
   connect,
@@ -19,7 +20,7 @@ export type HandshakeResult =
       protocol: string;
       /** OpenSSL's verification error, e.g. `CERT_HAS_EXPIRED`, or null when the chain verified. */
       authorizationError: string | null;
-      /** Whether the certificate names the requested host. */
+      /** Whether the certificate's subjectAltName names the requested host (browsers ignore the CN). */
       hostnameMatches: boolean;
       /** The leaf first, then its issuers as far as they could be found. */
       chain: CertificateSummary[];
@@ -33,8 +34,17 @@ export interface CertificateSummary {
   subject: string;
   issuer: string;
   names: string[];
+  /** Whether the certificate has a subjectAltName extension with DNS names at all. */
+  hasSubjectAltName: boolean;
   notBefore: string;
   notAfter: string;
+  /** `rsa`, `ec`, `ed25519`…, and the key's size in bits (the curve's size for EC). */
+  keyType: string;
+  keyBits: number | null;
+  /** OpenSSL's name of the signature algorithm, e.g. `ecdsa-with-SHA256`, `sha1WithRSAEncryption`. */
+  signatureAlgorithm: string;
+  /** True for a certificate that issued itself (a root). */
+  selfIssued: boolean;
 }
 
 /** Where and how to shake hands. */
@@ -65,6 +75,11 @@ const TOO_OLD = new Set([
  */
 export function handshake(options: HandshakeOptions): Promise<HandshakeResult> {
   return new Promise((resolve) => {
+    // A report out of time starts no new connection.
+    if (options.signal.aborted) {
+      resolve({ ok: false, failure: 'tls_timeout', detail: 'the report ran out of time' });
+      return;
+    }
     let settled = false;
     const socket = connect({
       host: options.address,
@@ -102,11 +117,13 @@ export function handshake(options: HandshakeOptions): Promise<HandshakeResult> {
     });
     socket.once('secureConnect', () => {
       const peer = socket.getPeerCertificate(true);
+      // Node falls back to the subject CN when there is no subjectAltName; no current browser does.
+      const hasSan = /(^|,\s*)DNS:/.test(peer.subjectaltname ?? '');
       finish({
         ok: true,
         protocol: socket.getProtocol() ?? 'unknown',
         authorizationError: socket.authorized ? null : String(socket.authorizationError ?? 'UNKNOWN'),
-        hostnameMatches: checkServerIdentity(options.servername, peer) === undefined,
+        hostnameMatches: hasSan && checkServerIdentity(options.servername, peer) === undefined,
         chain: summariseChain(peer),
       });
     });
@@ -142,18 +159,25 @@ function summariseChain(leaf: DetailedPeerCertificate): CertificateSummary[] {
 }
 
 function summarise(certificate: DetailedPeerCertificate): CertificateSummary {
-  const names = (certificate.subjectaltname ?? '')
+  const dnsNames = (certificate.subjectaltname ?? '')
     .split(',')
     .map((entry) => entry.trim())
-    .filter((entry) => entry.startsWith('DNS:'))
-    .map((entry) => safeText(entry.slice(4), 253))
-    .slice(0, 20);
+    .filter((entry) => entry.startsWith('DNS:'));
+  const names = dnsNames.map((entry) => safeText(entry.slice(4), 253)).slice(0, 20);
+  const parsed = new X509Certificate(certificate.raw);
+  const key = parsed.publicKey;
+  const details = key.asymmetricKeyDetails;
   return {
     subject: distinguishedName(certificate.subject),
     issuer: distinguishedName(certificate.issuer),
     names,
+    hasSubjectAltName: dnsNames.length > 0,
     notBefore: new Date(certificate.valid_from).toISOString(),
     notAfter: new Date(certificate.valid_to).toISOString(),
+    keyType: key.asymmetricKeyType ?? 'unknown',
+    keyBits: details?.modulusLength ?? (typeof certificate.bits === 'number' ? certificate.bits : null),
+    signatureAlgorithm: safeText(parsed.signatureAlgorithm ?? 'unknown', 100),
+    selfIssued: parsed.checkIssued(parsed),
   };
 }
 
