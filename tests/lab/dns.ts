@@ -84,7 +84,12 @@ function addressRecords(owner: string, type: number, addresses: string[], ttl: n
   return addresses.map((address) => ({ name: owner, type, class: CLASS.IN, ttl, address }));
 }
 
-const TYPE_NAMES: Record<number, QueryType> = { [TYPE.A]: 'A', [TYPE.AAAA]: 'AAAA', [TYPE.CNAME]: 'CNAME', [TYPE.CAA]: 'CAA' };
+const TYPE_NAMES: Record<number, QueryType> = {
+  [TYPE.A]: 'A',
+  [TYPE.AAAA]: 'AAAA',
+  [TYPE.CNAME]: 'CNAME',
+  [TYPE.CAA]: 'CAA',
+};
 
 /** Builds the answer to one question, or `undefined` to stay silent. */
 function answer(zone: Zone, aQueries: Map<string, number>, qname: string, type: number, hops = 0): Answer | undefined {

@@ -37,6 +37,20 @@ export default defineCheck({
     }
     const { chain } = found;
     const aliased = chain.length > 1;
+    // A looping or endless chain leads nowhere, whatever the resolver makes of the addresses.
+    if (found.end === 'loop' || found.end === 'too_long') {
+      return {
+        code: 'cname_wrong_target',
+        evidence: {
+          target: chain[1],
+          chain,
+          endsAt: chain.at(-1),
+          chainProblem: found.end,
+          expected,
+          record: recordFor(domain, expected),
+        },
+      };
+    }
 
     if (!addresses.ok) {
       if (aliased) return dnsFailure(addresses.failure, chain.at(-1)!, domain, expected, chain);
@@ -84,7 +98,6 @@ export default defineCheck({
           target,
           chain,
           endsAt: chain.at(-1),
-          ...(found.end === 'loop' || found.end === 'too_long' ? { chainProblem: found.end } : {}),
           expected,
           addresses: vetted,
           record: recordFor(domain, expected),

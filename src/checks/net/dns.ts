@@ -44,11 +44,12 @@ export interface DnsClientOptions {
  * instead of being returned as a finding about the reader's DNS.
  */
 export class ResolverUnavailableError extends Error {
-  constructor(
-    readonly lookupName: string,
-    readonly code: string,
-  ) {
+  /** The resolver's error code, e.g. `EREFUSED` or `ECONNREFUSED`. */
+  readonly code: string;
+
+  constructor(lookupName: string, code: string) {
     super(`the checks' DNS resolver failed (${code}) looking up ${lookupName}`);
+    this.code = code;
   }
 }
 
@@ -77,8 +78,8 @@ const timedOut = () => Object.assign(new Error('lookup timed out'), { code: 'ETI
  * c-ares shortens its timeouts from the latency it has seen, so after a run of
  * fast answers a server answering in 1.1 s would time out: a verdict would
  * depend on what was checked before. Each attempt therefore runs on our own
- * timer; when the shared channel gives up early, the attempt goes on for the
- * time left on a fresh channel, which has no latency history.
+ * timer, and when the shared channel gives up early the attempt is made again
+ * on a fresh channel, which has no latency history, with the whole budget.
  */
 export function createDnsClient(options: DnsClientOptions): DnsClient {
   const channel = (timeoutMs: number) => {
@@ -88,12 +89,17 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   };
   const shared = channel(options.timeoutMs);
 
-  /** One attempt: the shared channel, then a fresh one if the shared one gave up before our budget did. */
-  function attempt<T>(name: string, query: Query<T>, signal: AbortSignal | undefined): Promise<T[]> {
+  /**
+   * One attempt: the shared channel first. If it gives up before our budget
+   * (its timeout shrank after fast answers), the attempt starts over on a fresh
+   * channel with the whole budget, so a slow server gets the same time every time.
+   */
+  function attempt<T>(query: Query<T>, signal: AbortSignal | undefined): Promise<T[]> {
     return new Promise<T[]>((resolve, reject) => {
       const started = performance.now();
       let fresh: Resolver | undefined;
       let settled = false;
+      let timer: NodeJS.Timeout;
       const finish = (error: unknown, records?: T[]) => {
         if (settled) return;
         settled = true;
@@ -104,14 +110,16 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
         else reject(error);
       };
       const onAbort = () => finish(timedOut());
-      const timer = setTimeout(onAbort, options.timeoutMs);
+      timer = setTimeout(onAbort, options.timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       query(shared).then(
         (records) => finish(undefined, records),
         (error: NodeJS.ErrnoException) => {
-          const left = options.timeoutMs - (performance.now() - started);
-          if (!EARLY_TIMEOUTS.has(error.code ?? '') || left < 50 || settled) return finish(error);
-          fresh = channel(Math.ceil(left));
+          const early = options.timeoutMs - (performance.now() - started) > 50;
+          if (settled || !early || !EARLY_TIMEOUTS.has(error.code ?? '')) return finish(error);
+          clearTimeout(timer);
+          timer = setTimeout(onAbort, options.timeoutMs);
+          fresh = channel(options.timeoutMs);
           query(fresh).then(
             (records) => finish(undefined, records),
             (retryError) => finish(retryError),
@@ -127,7 +135,7 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
     for (let tries = 0; tries < options.tries; tries++) {
       if (signal?.aborted) break;
       try {
-        return { ok: true, records: await attempt(name, query, signal) };
+        return { ok: true, records: await attempt(query, signal) };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? '';
         if (RESOLVER_FAULTS.has(code)) throw new ResolverUnavailableError(name, code);
