@@ -224,7 +224,17 @@ describe('the CLI, on the same engine', () => {
     { timeout: 150_000 },
     async () => {
       const all = await scenarios();
-      const outcomes = await Promise.all(all.map((scenario) => cli(['check', scenario.domain, '--json'])));
+      // A few processes at a time: sixty Node start-ups at once starve the lab's DNS server on two cores.
+      const outcomes: Awaited<ReturnType<typeof cli>>[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          while (next < all.length) {
+            const index = next++;
+            outcomes[index] = await cli(['check', all[index]!.domain, '--json']);
+          }
+        }),
+      );
       for (const [index, scenario] of all.entries()) {
         const { code, stdout } = outcomes[index]!;
         const report = JSON.parse(stdout) as Report;
