@@ -1,14 +1,18 @@
 import type { CaaRecord, DnsAnswer } from './net/dns.ts';
 
 /** Why CAA records keep the platform's certificate authorities from issuing: a closed set. */
-export type CaaBlockReason =
-  | 'not_listed'
-  | 'forbids_all'
-  | 'critical_unknown'
-  | 'malformed'
-  | 'account_mismatch'
-  | 'method_mismatch'
-  | 'lookup_failed';
+export const CAA_BLOCK_REASONS = [
+  'not_listed',
+  'forbids_all',
+  'critical_unknown',
+  'malformed',
+  'account_mismatch',
+  'method_mismatch',
+  'lookup_failed',
+] as const;
+
+/** One reason of `CAA_BLOCK_REASONS`. */
+export type CaaBlockReason = (typeof CAA_BLOCK_REASONS)[number];
 
 /** Who the platform is to a certificate authority. */
 export interface CaaIssuerPolicy {

@@ -22,5 +22,8 @@ export function evidenceSentence(result: CheckResult, domain: string): string {
   if (typeof evidence.limitBytes === 'number') values.limitKb = String(Math.round(evidence.limitBytes / 1024));
   if (Array.isArray(evidence.steps))
     values.steps = format(evidence.steps.map((step) => t(`tracklight.stepName.${String(step)}`)));
-  return t(`tracklight.evidence.${result.code}`, values);
+  // A finding that says why (caa_blocks_issuer's reason) has a sentence per reason.
+  const reasonKey = `tracklight.evidence.${result.code}.${String(evidence.reason)}`;
+  const sentence = typeof evidence.reason === 'string' ? t(reasonKey, values) : reasonKey;
+  return sentence !== reasonKey ? sentence : t(`tracklight.evidence.${result.code}`, values);
 }
