@@ -67,6 +67,9 @@ const RESOLVER_FAULTS = new Set(['ECONNREFUSED', 'EREFUSED', 'ENETUNREACH', 'EHO
 /** Errors after which the same attempt continues on a fresh channel, if time is left. */
 const EARLY_TIMEOUTS = new Set(['ETIMEOUT', 'ECANCELLED']);
 
+/** How long a top-level domain's CAA answer is reused across reports. */
+const TOP_LEVEL_CAA_TTL_MS = 60_000;
+
 type Query<T> = (resolver: Resolver) => Promise<T[]>;
 
 const timedOut = () => Object.assign(new Error('lookup timed out'), { code: 'ETIMEOUT' });
@@ -149,20 +152,36 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
     return { ok: false, failure: 'timeout', detail: last };
   }
 
+  const askCaa = (name: string, lookup: LookupOptions) =>
+    ask(
+      name,
+      async (resolver) =>
+        (await resolver.resolveCaa(name)).flatMap((record) =>
+          // Node gives each record as { critical: <flag byte>, type?, <tag>: value }.
+          Object.entries(record)
+            .filter(([key]) => key !== 'critical' && key !== 'type')
+            .map(([tag, value]) => ({ flags: record.critical, tag, value: String(value) })),
+        ),
+      lookup,
+    );
+  const topLevelCaa = new Map<string, { at: number; answer: Promise<DnsAnswer<CaaRecord>> }>();
+
   return {
     cname: (name, lookup) => ask(name, (resolver) => resolver.resolveCname(name), lookup),
-    caa: (name, lookup) =>
-      ask(
-        name,
-        async (resolver) =>
-          (await resolver.resolveCaa(name)).flatMap((record) =>
-            // Node gives each record as { critical: <flag byte>, type?, <tag>: value }.
-            Object.entries(record)
-              .filter(([key]) => key !== 'critical' && key !== 'type')
-              .map(([tag, value]) => ({ flags: record.critical, tag, value: String(value) })),
-          ),
-        lookup,
-      ),
+    caa(name, lookup) {
+      // A top-level domain's CAA set is the same for every report: one answer serves them all for
+      // a minute, as a resolver's cache would. Failures are never kept.
+      if (name.includes('.')) return askCaa(name, lookup ?? {});
+      const cached = topLevelCaa.get(name);
+      if (cached && performance.now() - cached.at < TOP_LEVEL_CAA_TTL_MS) return cached.answer;
+      const answer = askCaa(name, {});
+      topLevelCaa.set(name, { at: performance.now(), answer });
+      const forget = () => topLevelCaa.delete(name);
+      answer.then((result) => {
+        if (!result.ok && result.failure !== 'nodata' && result.failure !== 'nxdomain') forget();
+      }, forget);
+      return answer;
+    },
     async addresses(name, lookup) {
       const [v4, v6] = await Promise.all([
         ask(name, (resolver) => resolver.resolve4(name), lookup),
