@@ -19,8 +19,11 @@ export interface Limits {
   bodyTimeoutMs: number;
   reportTimeoutMs: number;
   maxBodyBytes: number;
+  /** Addresses the certificate check and the probe connect to (every address is vetted). */
   maxAddresses: number;
   maxRedirects: number;
+  /** CNAME records followed before a chain counts as too long. */
+  maxCnameHops: number;
 }
 
 /** The limits used unless a caller (a test, a lab) sets others. */
@@ -33,8 +36,9 @@ export const DEFAULT_LIMITS: Limits = {
   bodyTimeoutMs: 3_000,
   reportTimeoutMs: 20_000,
   maxBodyBytes: 16 * 1024,
-  maxAddresses: 4,
+  maxAddresses: 6,
   maxRedirects: 10,
+  maxCnameHops: 8,
 };
 
 /** What the DNS check learns and later checks build on. */
@@ -43,6 +47,8 @@ export interface DnsFacts {
   /** Resolved addresses that passed the address policy: the only ones any check connects to. */
   addresses: string[];
   cdn?: CdnProvider;
+  /** The branded link's CNAME chain, the domain first, when it has one. */
+  cnameChain?: string[];
 }
 
 /**

@@ -15,6 +15,7 @@ export type DomainRejection =
   | 'empty_label'
   | 'label_too_long'
   | 'invalid_characters'
+  | 'ambiguous_characters'
   | 'label_hyphen'
   | 'invalid_punycode'
   | 'single_label'
@@ -32,6 +33,8 @@ export const DOMAIN_REJECTION_MESSAGES: Record<DomainRejection, string> = {
   empty_label: 'The name has an empty part between two dots.',
   label_too_long: 'Each part of a domain name between dots is at most 63 characters long.',
   invalid_characters: 'A domain name contains only letters, digits, hyphens and dots.',
+  ambiguous_characters:
+    'The text contains characters, such as a backslash, that web addresses read as something else. Type only the domain name.',
   label_hyphen: 'A part of a domain name cannot start or end with a hyphen.',
   invalid_punycode: 'A part starting with "xn--" is not a valid internationalised name.',
   single_label: 'A branded link domain has at least two parts, for example links.example.com.',
@@ -62,6 +65,10 @@ export function parseDomainInput(input: string): DomainResult {
   const text = input.trim();
   if (text === '') return reject('empty');
   if (text.length > MAX_INPUT_LENGTH) return reject('too_long');
+  // WHATWG parsing reads `\\` as `/`, drops tabs and newlines and decodes `%xx` in hosts: the
+  // name checked would not be the name typed, so such input is refused, never rewritten.
+  const authority = text.replace(HAS_SCHEME, '').split(/[/?#]/)[0] ?? '';
+  if (/[\\\t\n\r]/.test(text) || authority.includes('%')) return reject('ambiguous_characters');
   // A bare IPv6 address is not a valid URL host without brackets: catch it before parsing.
   if (isIP(text.replace(/^\[|\]$/g, ''))) return reject('ip_address');
 

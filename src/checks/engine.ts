@@ -50,7 +50,12 @@ export const USER_AGENT = 'TracklightChecks/1.0 (+https link tracking setup chec
 /** Builds a checker from validated configuration. Reads the CA and CDN files once, here. */
 export function createChecker(options: CheckerOptions): Checker {
   const { env } = options;
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits = {
+    ...DEFAULT_LIMITS,
+    dnsTimeoutMs: env.CHECKS_DNS_TIMEOUT_MS,
+    dnsTries: env.CHECKS_DNS_TRIES,
+    ...options.limits,
+  };
   const checks = options.checks ?? NETWORK_CHECKS;
   const now = options.now ?? (() => new Date());
   const policy = createAddressPolicy(env.CHECKS_ALLOWED_NETWORKS);
@@ -72,8 +77,8 @@ export function createChecker(options: CheckerOptions): Checker {
     docs: `${options.guideUrl}#${docsAnchor(result.code, result.step)}`,
   });
 
-  // One resolver for every report: its socket is reused. A report that runs out of
-  // time stops waiting on its own; its queries end at the resolver's own timeout.
+  // One resolver for every report: its socket is reused. Each lookup has our own
+  // fixed budget and tries, and a report that runs out of time stops its lookups.
   const dns = createDnsClient({
     servers: env.CHECKS_DNS_SERVERS,
     timeoutMs: limits.dnsTimeoutMs,

@@ -54,6 +54,10 @@ const DEFINITIONS = {
   cert_self_signed: trouble('tls', 'fail'),
   cert_untrusted: trouble('tls', 'fail'),
   cert_incomplete_chain: trouble('tls', 'fail'),
+  /** An RSA key under 2048 bits or an EC key under 256 bits, on the leaf or an intermediate. */
+  cert_weak_key: trouble('tls', 'fail'),
+  /** A SHA-1 or MD5 signature on the leaf or an intermediate. */
+  cert_weak_signature: trouble('tls', 'fail'),
   tls_version_too_old: trouble('tls', 'fail'),
   tls_handshake_failed: trouble('tls', 'fail'),
   tls_connection_refused: trouble('tls', 'fail'),

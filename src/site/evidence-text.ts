@@ -96,7 +96,10 @@ export function evidenceSentence(wording: Wording, result: Pick<CheckResult, 'co
   const count = evidenceCount(result.code, evidence);
   if (count !== undefined) values.count = count;
   // The key is built here rather than imported, so the page's script does not bundle English.
-  return say(wording, `tracklight.evidence.${result.code}`, values);
+  const key = `tracklight.evidence.${result.code}`;
+  // A finding that says why (caa_blocks_issuer's reason) has a sentence per reason.
+  const reasonKey = typeof evidence.reason === 'string' ? `${key}.${evidence.reason}` : undefined;
+  return say(wording, reasonKey && reasonKey in wording.strings ? reasonKey : key, values);
 }
 
 /** How many checks passed, need attention and failed, e.g. "links.example.com: 4 passed, 1 needs attention, 1 failed." */

@@ -23,6 +23,12 @@ export const platform = {
   exampleDomain: `${exampleLabel}.${exampleZone}`,
   /** The certificate authority that issues managed certificates (for CAA records). */
   managedCertificateIssuer: 'letsencrypt.org',
+  /** Every CA domain the platform may issue from (CAA `issue` values); the first is the one the guide names. */
+  certificateIssuers: ['letsencrypt.org'] as readonly string[],
+  /** The platform's ACME account URI, matched against CAA `accounturi` parameters. */
+  acmeAccountUri: 'https://acme-v02.api.letsencrypt.org/acme/acct/123456789',
+  /** The ACME challenge the platform validates with, matched against CAA `validationmethods`. */
+  validationMethod: 'http-01',
   /** The path on a branded link domain that answers the HTTPS probe. */
   probePath: '/.well-known/link-tracking',
   /** The value of the `x-link-tracking-service` header the tracking service sends. */

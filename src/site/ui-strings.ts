@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import english from '../../content/i18n/en.json' with { type: 'json' };
+import { CAA_BLOCK_REASONS } from '../checks/caa-policy.ts';
 import { FINDING_CODES, type FindingCode } from '../checks/findings.ts';
 import {
   allowedPluralForms,
@@ -30,8 +31,15 @@ export const findingTitleKey = (code: FindingCode) => `tracklight.finding.${code
 /** The key of the sentence that states a finding's evidence, e.g. `tracklight.evidence.cert_expired`. */
 export const findingEvidenceKey = (code: FindingCode) => `tracklight.evidence.${code}` as const;
 
+/** The evidence sentence of a finding that says why, e.g. `tracklight.evidence.caa_blocks_issuer.forbids_all`. */
+export const findingReasonEvidenceKey = (code: FindingCode, reason: string) =>
+  `tracklight.evidence.${code}.${reason}` as const;
+
 /** The keys the code builds from finding codes; each must exist in English, plain or plural (a test checks it). */
-export const DERIVED_KEYS = FINDING_CODES.flatMap((code) => [findingTitleKey(code), findingEvidenceKey(code)]);
+export const DERIVED_KEYS = [
+  ...FINDING_CODES.flatMap((code) => [findingTitleKey(code), findingEvidenceKey(code)]),
+  ...CAA_BLOCK_REASONS.map((reason) => findingReasonEvidenceKey('caa_blocks_issuer', reason)),
+];
 
 /**
  * The schema of the keys in any locale's `content/i18n/<lang>.json`: every

@@ -5,7 +5,14 @@
  */
 import { startLab } from '../lab/index.ts';
 
-const lab = await startLab({ httpsPort: 28443, httpPort: 28080 });
+// LAB_HTTPS_PORT and LAB_HTTP_PORT move the bench's lab, so two checkouts can benchmark side by side;
+// LAB_LATENCY_MS adds that round trip to every DNS answer and TCP accept.
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const lab = await startLab({
+  httpsPort: port('LAB_HTTPS_PORT', 28443),
+  httpPort: port('LAB_HTTP_PORT', 28080),
+  latencyMs: port('LAB_LATENCY_MS', 0),
+});
 process.stdout.write(
   `${JSON.stringify({ env: lab.env, domains: Object.fromEntries(lab.scenarios.map((s) => [s.name, s.domain])) })}\n`,
 );

@@ -13,7 +13,54 @@ describe('branded-link-dns', () => {
   it('passes a CNAME to the tracking host and hands on the vetted addresses', async () => {
     const finding = await run({ [DOMAIN]: { cname: 'track.mail.example.' } });
     expect(finding.code).toBe('cname_ok');
-    expect(finding.dnsFacts).toEqual({ route: 'direct', addresses: ['93.184.216.34'] });
+    expect(finding.dnsFacts).toEqual({
+      route: 'direct',
+      addresses: ['93.184.216.34'],
+      cnameChain: [DOMAIN, 'track.mail.example'],
+    });
+  });
+
+  it('follows a CNAME chain to the tracking host', async () => {
+    const finding = await run({
+      [DOMAIN]: { cname: 'edge.example.com' },
+      'edge.example.com': { cname: 'track.mail.example' },
+      'track.mail.example': { addresses: ['93.184.216.34'] },
+    });
+    expect(finding).toMatchObject({
+      code: 'cname_ok',
+      evidence: { chain: [DOMAIN, 'edge.example.com', 'track.mail.example'] },
+    });
+  });
+
+  it('shows the whole chain and where it ends when it ends elsewhere, and survives a loop', async () => {
+    const finding = await run({
+      [DOMAIN]: { cname: 'a.example.net', addresses: ['93.184.216.35'] },
+      'a.example.net': { cname: 'b.example.net' },
+      'b.example.net': { cname: 'a.example.net' },
+    });
+    expect(finding).toMatchObject({
+      code: 'cname_wrong_target',
+      evidence: {
+        target: 'a.example.net',
+        chain: [DOMAIN, 'a.example.net', 'b.example.net', 'a.example.net'],
+        chainProblem: 'loop',
+      },
+    });
+  });
+
+  it('passes a flattened record whose addresses are the tracking host’s, saying so', async () => {
+    const finding = await run({
+      [DOMAIN]: { addresses: ['93.184.216.34'] },
+      'track.mail.example': { addresses: ['93.184.216.34'] },
+    });
+    expect(finding).toMatchObject({ code: 'cname_ok', evidence: { flattened: true } });
+    expect(finding.dnsFacts?.route).toBe('direct');
+  });
+
+  it('vets every address, not only the first ones', async () => {
+    const many = Array.from({ length: 20 }, (_, index) => `93.184.216.${index + 1}`);
+    const finding = await run({ [DOMAIN]: { cname: 'track.mail.example', addresses: [...many, '10.0.0.1'] } });
+    expect(finding).toMatchObject({ code: 'address_not_public', evidence: { refused: ['10.0.0.1'] } });
   });
 
   it('names the wrong target', async () => {

@@ -78,7 +78,14 @@ describe('parseDomainInput: refusing what is not a branded link domain', () => {
     ['javascript:alert(1)', 'not_a_hostname'],
     ['http://user:pass@links.example.com/', 'credentials'],
     ['ex ample.com', 'invalid_characters'],
-    ['links.example.com%2F', 'not_a_hostname'],
+    ['links.example.com%2F', 'ambiguous_characters'],
+    // WHATWG parsing would check another name than the one typed: refused, never rewritten.
+    ['evil.example\\@links.example.com', 'ambiguous_characters'],
+    ['https://links.example.com\\.evil.example/', 'ambiguous_characters'],
+    ['links\\example.com', 'ambiguous_characters'],
+    ['links.exa\tmple.com', 'ambiguous_characters'],
+    ['links.exa\nmple.com', 'ambiguous_characters'],
+    ['links%2eexample.com', 'ambiguous_characters'],
     ['<script>.example.com', 'not_a_hostname'],
   ])('%j → %s', (input, expected) => {
     expect(reason(input)).toBe(expected);

@@ -19,7 +19,7 @@ const answer = <T>(records: T[] | undefined, exists: boolean): DnsAnswer<T> =>
     ? { ok: true, records }
     : { ok: false, failure: exists ? 'nodata' : 'nxdomain', detail: exists ? 'ENODATA' : 'ENOTFOUND' };
 
-/** A DNS client answering from a table, following one CNAME for addresses as a resolver would. */
+/** A DNS client answering from a table, following CNAMEs for addresses as a resolver would. */
 export function fakeDns(zone: Record<string, FakeName>): DnsClient & { queries: string[] } {
   const queries: string[] = [];
   const lookup = (name: string) => zone[name];
@@ -35,9 +35,11 @@ export function fakeDns(zone: Record<string, FakeName>): DnsClient & { queries: 
     },
     async addresses(name) {
       queries.push(`A ${name}`);
-      const entry = lookup(name);
-      const target = entry?.cname ? lookup(entry.cname.replace(/\.$/, '')) : undefined;
-      return failing(name) ?? answer(entry?.addresses ?? target?.addresses, name in zone);
+      // Follows the CNAME chain as a resolver does, a bounded number of hops.
+      let entry = lookup(name);
+      for (let hops = 0; entry && !entry.addresses && entry.cname && hops < 8; hops++)
+        entry = lookup(entry.cname.replace(/\.$/, ''));
+      return failing(name) ?? answer(entry?.addresses, name in zone);
     },
     async caa(name) {
       queries.push(`CAA ${name}`);

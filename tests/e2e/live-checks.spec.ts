@@ -112,6 +112,25 @@ test.describe('the live checks in the guide', () => {
     );
   });
 
+  test('CAA records that forbid every authority: which name, why, and the entry with the record to add', async ({
+    page,
+  }) => {
+    await check(page, 'caa-critical-unknown');
+    await expectStates(page, { 'branded-link': 'pass', tls: 'fail' });
+    await expect(step(page, 'tls')).toContainText(
+      `The CAA records of ${domainOf('caa-critical-unknown')} hold a critical record no certificate authority knows: 128 tbs "Unknown".`,
+    );
+    await expect(step(page, 'tls')).toContainText('critical_unknown');
+  });
+
+  test('a weak certificate key: names the key and the fix', async ({ page }) => {
+    await check(page, 'cert-weak-key');
+    await expect(step(page, 'tls')).toContainText("The certificate's key is too weak");
+    await expect(step(page, 'tls')).toContainText(
+      "certificate's RSA key has 1024 bits; browsers require at least 2048.",
+    );
+  });
+
   test('a CDN that cannot reach the origin securely: the 525 and the Cloudflare fix', async ({ page }) => {
     await check(page, 'cdn-origin-ssl-error');
     await expectStates(page, { 'branded-link': 'pass', tls: 'fail' });

@@ -14,8 +14,11 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY_MS = 86_400_000;
 
-/** Who signs a leaf: the trusted lab chain, the untrusted chain, or the leaf itself. */
-export type Issuer = 'lab' | 'untrusted' | 'self';
+/**
+ * Who signs a leaf: the trusted lab chain, the untrusted chain, the leaf itself,
+ * or a trusted intermediate that the lab root signed with SHA-1 (badssl's sha1-intermediate).
+ */
+export type Issuer = 'lab' | 'untrusted' | 'self' | 'lab-sha1';
 
 /** What one leaf certificate looks like and what the server sends with it. */
 export interface LeafSpec {
@@ -26,6 +29,14 @@ export interface LeafSpec {
   notAfter: Date;
   /** `full` sends leaf + intermediate, `leaf-only` forgets the intermediate. */
   chain: 'full' | 'leaf-only';
+  /** The leaf's key: ECDSA P-256 (default) or a 1024-bit RSA key (badssl's rsa1024). */
+  key?: 'ec' | 'rsa-1024';
+  /** The digest the issuer signs the leaf with: SHA-256 (default) or SHA-1. */
+  signatureHash?: 'SHA-256' | 'SHA-1';
+  /** `false` leaves out the subjectAltName: the name is in the subject CN only (badssl's no-san). */
+  subjectAltName?: boolean;
+  /** `false` issues with an empty subject, the name only in the subjectAltName (badssl's no-subject). */
+  subject?: boolean;
 }
 
 /** A private key and the PEM chain a TLS server presents, ready for `tls.createSecureContext`. */
@@ -54,8 +65,16 @@ export function daysFromNow(days: number): Date {
   return new Date(Date.now() + days * DAY_MS);
 }
 
-async function keyPair(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+const RSA_1024 = {
+  name: 'RSASSA-PKCS1-v1_5',
+  modulusLength: 1024,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: 'SHA-256',
+};
+
+async function keyPair(kind: 'ec' | 'rsa-1024' = 'ec'): Promise<CryptoKeyPair> {
+  const algorithm = kind === 'ec' ? ALGORITHM : RSA_1024;
+  return (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
 async function caExtensions(keys: CryptoKeyPair, pathLength: number | undefined): Promise<x509.Extension[]> {
@@ -79,14 +98,14 @@ async function createRoot(name: string): Promise<Authority> {
   return { cert, keys };
 }
 
-async function createIntermediate(parent: Authority, name: string): Promise<Authority> {
+async function createIntermediate(parent: Authority, name: string, hash = 'SHA-256'): Promise<Authority> {
   const keys = await keyPair();
   const cert = await x509.X509CertificateGenerator.create({
     subject: `CN=${name}`,
     issuer: parent.cert.subject,
     publicKey: keys.publicKey,
     signingKey: parent.keys.privateKey,
-    signingAlgorithm: ALGORITHM,
+    signingAlgorithm: { ...ALGORITHM, hash },
     notBefore: daysFromNow(-365),
     notAfter: daysFromNow(1825),
     extensions: [
@@ -97,12 +116,14 @@ async function createIntermediate(parent: Authority, name: string): Promise<Auth
   return { cert, keys };
 }
 
-function leafExtensions(names: string[]): x509.Extension[] {
+function leafExtensions(names: string[], subjectAltName: boolean): x509.Extension[] {
   return [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-    new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value }))),
+    ...(subjectAltName
+      ? [new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value })))]
+      : []),
   ];
 }
 
@@ -119,19 +140,25 @@ export async function createPki(): Promise<LabPki> {
   const intermediates: Record<Exclude<Issuer, 'self'>, Authority> = {
     lab: await createIntermediate(labRoot, 'Tracklight Lab Intermediate CA'),
     untrusted: await createIntermediate(untrustedRoot, 'Untrusted Lab Intermediate CA'),
+    'lab-sha1': await createIntermediate(labRoot, 'Tracklight Lab SHA-1 Intermediate CA', 'SHA-1'),
   };
 
   async function issue(spec: LeafSpec): Promise<Credentials> {
-    const keys = await keyPair();
+    const keys = await keyPair(spec.key);
     const common = {
-      signingAlgorithm: ALGORITHM,
+      signingAlgorithm: { ...ALGORITHM, hash: spec.signatureHash ?? 'SHA-256' },
       notBefore: spec.notBefore,
       notAfter: spec.notAfter,
-      extensions: leafExtensions(spec.names),
+      extensions: leafExtensions(spec.names, spec.subjectAltName ?? true),
     };
-    const name = `CN=${spec.names[0] ?? 'lab'}`;
+    const name = spec.subject === false ? '' : `CN=${spec.names[0] ?? 'lab'}`;
     if (spec.issuer === 'self') {
-      const cert = await x509.X509CertificateGenerator.createSelfSigned({ ...common, name, keys });
+      const cert = await x509.X509CertificateGenerator.createSelfSigned({
+        ...common,
+        signingAlgorithm: spec.key === 'rsa-1024' ? RSA_1024 : common.signingAlgorithm,
+        name,
+        keys,
+      });
       return { key: await privateKeyPem(keys), cert: cert.toString('pem') };
     }
     const authority = intermediates[spec.issuer];

@@ -8,14 +8,20 @@ import { Packet, TCPServer, UDPServer } from 'dns2';
 
 const { TYPE, CLASS } = Packet;
 // dns2 has Packet.RCODE at runtime but not in its types.
-const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3 } as const;
+const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
-/** One CAA record, e.g. `0 issue "letsencrypt.org"`. */
+/** One CAA record, e.g. `0 issue "letsencrypt.org"`; any tag and flag byte, as a zone may hold. */
 export interface CaaRecord {
   flags: number;
-  tag: 'issue' | 'issuewild' | 'iodef';
+  tag: string;
   value: string;
 }
+
+/** How a name misbehaves: `drop` never answers, `servfail` and `refused` answer with that rcode. */
+export type Fault = 'drop' | 'servfail' | 'refused';
+
+/** The query types a fault can be limited to. */
+export type QueryType = 'A' | 'AAAA' | 'CNAME' | 'CAA';
 
 /** Everything the lab's DNS knows about one name. A name absent from the zone is NXDOMAIN. */
 export interface RecordSet {
@@ -32,13 +38,16 @@ export interface RecordSet {
   /** IPv6 addresses, like `a`. Written in hex groups only (no dotted tail). */
   aaaa?: string[];
   /**
-   * CAA records. A real zone cannot hold CNAME and CAA at one name; the lab answers
-   * them for the name anyway, which is what a resolver returns when the set sits at
-   * the CNAME target.
+   * CAA records. A name with `cname` holds none of its own (a zone cannot hold both):
+   * a CAA query follows the alias, as a recursive resolver does.
    */
   caa?: CaaRecord[];
-  /** `drop`: never answer (the client times out). `servfail`: answer SERVFAIL. */
-  fault?: 'drop' | 'servfail';
+  /** Every query for the name fails this way. */
+  fault?: Fault;
+  /** Only queries of these types fail, e.g. `{ CAA: 'servfail' }` for a provider that cannot serve CAA. */
+  faultsByType?: Partial<Record<QueryType, Fault>>;
+  /** Milliseconds to wait before answering any query for the name (a slow authoritative server). */
+  delayMs?: number;
 }
 
 /** A zone: lower-case names without the trailing dot → their records. */
@@ -75,12 +84,22 @@ function addressRecords(owner: string, type: number, addresses: string[], ttl: n
   return addresses.map((address) => ({ name: owner, type, class: CLASS.IN, ttl, address }));
 }
 
+const TYPE_NAMES: Record<number, QueryType> = {
+  [TYPE.A]: 'A',
+  [TYPE.AAAA]: 'AAAA',
+  [TYPE.CNAME]: 'CNAME',
+  [TYPE.CAA]: 'CAA',
+};
+
 /** Builds the answer to one question, or `undefined` to stay silent. */
 function answer(zone: Zone, aQueries: Map<string, number>, qname: string, type: number, hops = 0): Answer | undefined {
   const name = normalize(qname);
   const set = zone.get(name);
-  if (set?.fault === 'drop') return undefined;
-  if (set?.fault === 'servfail') return { rcode: RCODE.SERVFAIL, records: [] };
+  const typeName = TYPE_NAMES[type];
+  const fault = set?.fault ?? (typeName ? set?.faultsByType?.[typeName] : undefined);
+  if (fault === 'drop') return undefined;
+  if (fault === 'servfail') return { rcode: RCODE.SERVFAIL, records: [] };
+  if (fault === 'refused') return { rcode: RCODE.REFUSED, records: [] };
   if (!set) return { rcode: nameExists(zone, name) ? RCODE.NOERROR : RCODE.NXDOMAIN, records: [] };
 
   if (type === TYPE.CNAME) {
@@ -89,12 +108,11 @@ function answer(zone: Zone, aQueries: Map<string, number>, qname: string, type: 
       records: set.cname ? [{ name: qname, type, class: CLASS.IN, ttl: TTL, domain: set.cname }] : [],
     };
   }
-  if (type === TYPE.CAA) {
-    if (set.caa)
-      return {
-        rcode: RCODE.NOERROR,
-        records: set.caa.map((caa) => ({ name: qname, type, class: CLASS.IN, ttl: TTL, ...caa })),
-      };
+  if (type === TYPE.CAA && !set.cname) {
+    return {
+      rcode: RCODE.NOERROR,
+      records: (set.caa ?? []).map((caa) => ({ name: qname, type, class: CLASS.IN, ttl: TTL, ...caa })),
+    };
   }
 
   // Rebinding answers must not be cached by anyone: TTL 0, like a real attack.
@@ -142,21 +160,31 @@ async function listenOnOnePort(handle: Handler): Promise<{ udp: UDPServer; tcp: 
   }
 }
 
+/** How the DNS server behaves as a whole. */
+export interface DnsServerOptions {
+  /** Milliseconds added to every answer, emulating the round trip to a distant resolver. */
+  latencyMs?: number;
+}
+
 /** Starts the DNS server on an ephemeral port of 127.0.0.1; `zone()` is read on every query. */
-export async function startDnsServer(zone: () => Zone): Promise<LabDnsServer> {
+export async function startDnsServer(zone: () => Zone, options: DnsServerOptions = {}): Promise<LabDnsServer> {
   const aQueries = new Map<string, number>();
+  const latencyMs = options.latencyMs ?? 0;
 
   const handle: Handler = (request, send) => {
     const response = Packet.createResponseFromRequest(request);
     response.header.ra = 1;
     const [question] = request.questions;
+    const current = zone();
     const result = question
-      ? answer(zone(), aQueries, question.name, question.type)
+      ? answer(current, aQueries, question.name, question.type)
       : { rcode: RCODE.FORMERR, records: [] };
     if (!result) return;
     response.header.rcode = result.rcode;
     response.answers = result.records as Packet['answers'];
-    send(response).catch(() => {});
+    const delay = latencyMs + ((question && current.get(normalize(question.name))?.delayMs) ?? 0);
+    if (delay > 0) setTimeout(() => void send(response).catch(() => {}), delay);
+    else send(response).catch(() => {});
   };
 
   const { udp, tcp, port } = await listenOnOnePort(handle);

@@ -14,7 +14,11 @@ import {
   ALLOWED_NETWORKS,
   CDN_PROVIDERS,
   HEALTHY_DNS,
+  LAB_ACCOUNT_URI,
+  LAB_VALIDATION_METHOD,
+  SECOND_CA,
   TRACKING_HOST,
+  TRACKING_HOST_CAA,
   TRACKING_SERVICE_ADDRESS,
   TRAP_ADDRESS,
   labScenarios,
@@ -55,6 +59,8 @@ export interface Lab {
 export interface LabOptions {
   httpsPort?: number;
   httpPort?: number;
+  /** Milliseconds added to every DNS answer and every TCP accept, emulating a network's round trip. */
+  latencyMs?: number;
 }
 
 const SERVICE: ServiceIdentity = { probePath: platform.probePath, serviceId: platform.serviceId };
@@ -67,12 +73,16 @@ function leafSpec(domain: string, cert: CertSpec = {}): LeafSpec {
     notBefore: daysFromNow(cert.notBefore ?? -30),
     notAfter: daysFromNow(cert.notAfter ?? 60),
     chain: cert.chain ?? 'full',
+    key: cert.key,
+    signatureHash: cert.signatureHash,
+    subjectAltName: cert.subjectAltName,
+    subject: cert.subject,
   };
 }
 
 /** The DNS zone for the current fixes: a fixed scenario gets healthy-direct's records and loses its extras. */
 function buildZone(specs: ScenarioSpec[], fixed: ReadonlySet<string>): Zone {
-  const zone = new Map<string, RecordSet>([[TRACKING_HOST, { a: [TRACKING_SERVICE_ADDRESS] }]]);
+  const zone = new Map<string, RecordSet>([[TRACKING_HOST, { a: [TRACKING_SERVICE_ADDRESS], caa: TRACKING_HOST_CAA }]]);
   for (const spec of specs) {
     if (fixed.has(spec.name)) {
       zone.set(spec.domain, HEALTHY_DNS);
@@ -85,7 +95,12 @@ function buildZone(specs: ScenarioSpec[], fixed: ReadonlySet<string>): Zone {
 }
 
 /** Starts the tracking service (valid certificates for every lab domain) and one server per scenario that has one. */
-async function startServers(specs: ScenarioSpec[], pki: LabPki, port: number): Promise<Promise<RunningServer>[]> {
+async function startServers(
+  specs: ScenarioSpec[],
+  pki: LabPki,
+  port: number,
+  latencyMs: number,
+): Promise<Promise<RunningServer>[]> {
   const domains = [TRACKING_HOST, ...specs.map((spec) => spec.domain)];
   const valid = await Promise.all(domains.map((domain) => pki.issue(leafSpec(domain))));
   const byName = new Map<string, Credentials>(domains.map((domain, index) => [domain, valid[index]!]));
@@ -96,24 +111,24 @@ async function startServers(specs: ScenarioSpec[], pki: LabPki, port: number): P
     respond: { kind: 'tracking-service' },
     credentials: { byName, fallback: byName.get(TRACKING_HOST)! },
     service: SERVICE,
+    latencyMs,
   });
 
-  const scenarioServers = specs.flatMap(({ domain, server }) => {
-    if (!server) return [];
-    const transport = server.transport ?? 'tls';
-    const needsCertificate = transport === 'tls' || transport === 'tls-1.1';
-    return [
-      (async () =>
-        startServer({
-          address: server.address,
-          port,
-          transport,
-          respond: server.respond ?? { kind: 'tracking-service' },
-          credentials: needsCertificate ? await pki.issue(leafSpec(domain, server.cert)) : undefined,
-          service: SERVICE,
-        }))(),
-    ];
-  });
+  const scenarioServers = specs.flatMap(({ domain, server, moreServers }) =>
+    [...(server ? [server] : []), ...(moreServers ?? [])].map(async (each) => {
+      const transport = each.transport ?? 'tls';
+      const needsCertificate = transport === 'tls' || transport === 'tls-1.1' || transport === 'tls-weak';
+      return startServer({
+        address: each.address,
+        port,
+        transport,
+        respond: each.respond ?? { kind: 'tracking-service' },
+        credentials: needsCertificate ? await pki.issue(leafSpec(domain, each.cert)) : undefined,
+        service: SERVICE,
+        latencyMs,
+      });
+    }),
+  );
   return [trackingService, ...scenarioServers];
 }
 
@@ -153,11 +168,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     await writeFile(caFile, pki.rootPem);
     await writeFile(cdnFile, `${JSON.stringify({ updated, providers: CDN_PROVIDERS }, null, 2)}\n`);
 
-    const dns = await startDnsServer(() => zone);
+    const latencyMs = options.latencyMs ?? 0;
+    const dns = await startDnsServer(() => zone, { latencyMs });
     running.push(dns);
     running.push(await startTrap(TRAP_ADDRESS, [ports.https, ports.http], () => trapCount++));
     // Start everything, keep what started, then report the first failure (e.g. a port in use).
-    const results = await Promise.allSettled(await startServers(specs, pki, ports.https));
+    const results = await Promise.allSettled(await startServers(specs, pki, ports.https, latencyMs));
     for (const result of results) if (result.status === 'fulfilled') running.push(result.value);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
@@ -186,6 +202,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         TRACKING_CNAME_TARGET: TRACKING_HOST,
         TRACKING_PROBE_PATH: platform.probePath,
         TRACKING_SERVICE_ID: platform.serviceId,
+        CAA_ISSUER_DOMAINS: [platform.managedCertificateIssuer, SECOND_CA].join(','),
+        CAA_ACCOUNT_URI: LAB_ACCOUNT_URI,
+        CAA_VALIDATION_METHOD: LAB_VALIDATION_METHOD,
       },
       scenarios,
       scenario,

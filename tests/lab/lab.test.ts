@@ -258,16 +258,40 @@ describe('the lab', () => {
       expect(await resolver.resolve4('cname-wrong-target.lab.example.com')).toEqual(['127.0.0.14']);
     });
 
-    it('answers CAA records on the domain, and none on its parents', async () => {
+    it('answers CAA records with their flags and tags as written, and none on their parents', async () => {
       expect(await resolver.resolveCaa('caa-blocks-issuer.lab.example.com')).toEqual([
         { critical: 0, type: 'CAA', issue: 'other-ca.example' },
       ]);
-      expect(await resolver.resolveCaa('caa-allows.lab.example.com')).toEqual([
+      expect(await resolver.resolveCaa('caa-critical-unknown.lab.example.com')).toEqual([
+        { critical: 128, type: 'CAA', tbs: 'Unknown' },
         { critical: 0, type: 'CAA', issue: 'letsencrypt.org' },
       ]);
-      // The CNAME is followed; the tracking host has no CAA set.
-      expect(await resolver.resolveCaa('healthy-direct.lab.example.com')).toEqual([]);
+      expect(await resolver.resolveCaa('caa-mixed-case-tag.lab.example.com')).toEqual([
+        { critical: 0, type: 'CAA', iSsUe: 'other-ca.example' },
+      ]);
       expect(await settle(resolver.resolveCaa('example.com'))).toBe('ENODATA');
+    });
+
+    it('follows a CNAME for CAA, as a recursive resolver does: the tracking host’s set answers', async () => {
+      expect(await resolver.resolveCaa('healthy-direct.lab.example.com')).toEqual([
+        { critical: 0, type: 'CAA', issue: 'letsencrypt.org' },
+        { critical: 0, type: 'CAA', iodef: 'mailto:pki@mail.example' },
+      ]);
+    });
+
+    it('fails one query type only where a scenario says so', async () => {
+      const domain = 'links.caa-lookup-fails.lab.example.com';
+      expect(await settle(resolver.resolveCaa(domain))).toBe('ESERVFAIL');
+      expect(await resolver.resolve4(domain)).toEqual(['127.0.0.10']);
+      expect(await settle(resolver.resolve4('resolver-refuses.lab.example.com'))).toBe('EREFUSED');
+    });
+
+    it('answers late where a scenario says so', async () => {
+      const slow = new Resolver({ timeout: 3_000, tries: 1 });
+      slow.setServers([lab.env.CHECKS_DNS_SERVERS!]);
+      const started = performance.now();
+      await slow.resolve4('dns-slow-answer.lab.example.com');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1_050);
     });
 
     it('rebinds: the first A answer is the healthy server, every later one the trap, until reset()', async () => {
@@ -434,7 +458,7 @@ describe('the scenario table', () => {
     expect(new Set(specs.map((spec) => spec.name)).size).toBe(specs.length);
     for (const spec of specs) {
       expect(spec.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      expect(spec.domain).toBe(`${spec.name}.lab.example.com`);
+      expect(spec.domain).toBe(`${spec.label ? `${spec.label}.` : ''}${spec.name}.lab.example.com`);
       expect(spec.description).toMatch(/^[A-Z].*\.$/);
     }
   });
@@ -445,7 +469,7 @@ describe('the scenario table', () => {
       for (const [check, code] of Object.entries(spec.expect)) {
         expect(CHECK_IDS, spec.name).toContain(check);
         expect(isFindingCode(code!), `${spec.name}: ${code}`).toBe(true);
-        if (code !== 'not_applicable' && code !== 'prerequisite_failed') {
+        if (code !== 'not_applicable' && code !== 'prerequisite_failed' && code !== 'check_error') {
           expect(findingDefinition(code!).step, `${spec.name}: ${code}`).toBe(steps[check as keyof typeof steps]);
         }
       }
@@ -463,7 +487,9 @@ describe('the scenario table', () => {
   });
 
   it('gives each server its own address in the plan, and never answers DNS outside loopback', () => {
-    const servers = specs.flatMap((spec) => (spec.server ? [spec.server.address] : []));
+    const servers = specs.flatMap((spec) =>
+      [...(spec.server ? [spec.server] : []), ...(spec.moreServers ?? [])].map((server) => server.address),
+    );
     expect(new Set(servers).size).toBe(servers.length);
     for (const address of servers)
       expect(address).toMatch(/^127\.0\.(0\.([1-9]\d)|1\.(1\d|[2-9]\d|1\d\d|2[0-4]\d|25[0-5]))$/);

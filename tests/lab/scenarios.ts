@@ -7,7 +7,7 @@ import type { FindingCode } from '../../src/checks/findings.ts';
 import type { CheckId, Route } from '../../src/checks/types.ts';
 import { platform } from '../../src/site/site.ts';
 import type { Issuer } from './certs.ts';
-import type { RecordSet } from './dns.ts';
+import type { CaaRecord, RecordSet } from './dns.ts';
 
 /** The parent of every scenario domain. */
 export const LAB_ZONE = 'lab.example.com';
@@ -29,7 +29,7 @@ export const CDN_PROVIDERS = [
 export interface LabScenario {
   /** Kebab-case, e.g. `cert-expired`. */
   name: string;
-  /** `${name}.lab.example.com`. */
+  /** `${name}.lab.example.com`, or `${label}.${name}.lab.example.com` for a scenario that needs its parent. */
   domain: string;
   /** One sentence: what is wrong and how the lab builds it. */
   description: string;
@@ -48,11 +48,20 @@ export interface CertSpec {
   notBefore?: number;
   notAfter?: number;
   chain?: 'full' | 'leaf-only';
+  /** The leaf's key; `rsa-1024` needs the `tls-weak` transport. */
+  key?: 'ec' | 'rsa-1024';
+  signatureHash?: 'SHA-256' | 'SHA-1';
+  /** `false`: the name is in the subject CN only. */
+  subjectAltName?: boolean;
+  /** `false`: an empty subject, the name in the subjectAltName only. */
+  subject?: boolean;
 }
 
 /** How a server speaks on the HTTPS port. */
 export type Transport =
   | 'tls'
+  /** TLS at OpenSSL security level 0, so a weak key or a SHA-1 chain can be served at all. */
+  | 'tls-weak'
   /** TLS 1.0–1.1 only, as a server left on an old OpenSSL configuration. */
   | 'tls-1.1'
   /** Reads the ClientHello and answers a fatal handshake_failure alert. */
@@ -72,6 +81,8 @@ export type Responder =
   | { kind: 'redirect'; status: 301 | 302 | 307 | 308; location: string }
   /** The probe path redirects to `/hop/1`, `/hop/n` to `/hop/n+1`, forever. */
   | { kind: 'endless-redirects' }
+  /** Like `endless-redirects`, each answer `delayMs` late: a chain that outlasts the report's deadline. */
+  | { kind: 'paced-redirects'; delayMs: number }
   /** Reads the request and never answers. */
   | { kind: 'hang' }
   /** 200 with a chunked body of `bytes` bytes and no service header. */
@@ -92,6 +103,10 @@ export interface ScenarioSpec extends LabScenario {
   /** Records of other names the scenario needs (a wrong CNAME target, a doubled name). */
   extraDns?: Record<string, RecordSet>;
   server?: ServerSpec;
+  /** More servers, for a name with several addresses that behave differently. */
+  moreServers?: ServerSpec[];
+  /** A label in front of the scenario's name, when the scenario needs records at the parent (CAA). */
+  label?: string;
 }
 
 /** The ports the engine is told to use; URLs in redirects carry the HTTPS port when it is not 443. */
@@ -129,6 +144,25 @@ const probeFails = (code: FindingCode): Expectations => ({ ...healthy, 'https-pr
 export const HEALTHY_DNS: RecordSet = { cname: TRACKING_HOST };
 /** A CNAME to the tracking host whose answer for this name is the scenario's own server. */
 const viaTrackingHost = (address: string): RecordSet => ({ cname: TRACKING_HOST, a: [address] });
+/** A flattened CNAME: the tracking host's own address answered at the name, which may then hold CAA records. */
+const flattened = (caa?: CaaRecord[]): RecordSet => ({ a: [TRACKING_SERVICE_ADDRESS], ...(caa ? { caa } : {}) });
+const issue = (value: string, flags = 0): CaaRecord => ({ flags, tag: 'issue', value });
+/** The platform's CA, as the lab's configuration lists it first. */
+const OUR_CA = platform.managedCertificateIssuer;
+/** A second CA the lab's configuration lists (`CAA_ISSUER_DOMAINS`): one allowed CA is enough. */
+export const SECOND_CA = 'pki.goog';
+/** The lab's ACME account (`CAA_ACCOUNT_URI`) and validation method (`CAA_VALIDATION_METHOD`). */
+export const LAB_ACCOUNT_URI = 'https://acme.lab.example/acct/42';
+export const LAB_VALIDATION_METHOD = 'http-01';
+/** The CAA set of the lab's tracking host: it allows the platform's CA, so every CNAME'd link may get a certificate. */
+export const TRACKING_HOST_CAA: CaaRecord[] = [
+  issue(OUR_CA),
+  { flags: 0, tag: 'iodef', value: 'mailto:pki@mail.example' },
+];
+/** Expectations of a healthy domain whose CAA check reports `code`. */
+const caaSays = (code: FindingCode): Expectations => ({ ...healthy, caa: code });
+/** A CNAME'd name whose addresses are several servers. */
+const viaTrackingHostAt = (...addresses: string[]): RecordSet => ({ cname: TRACKING_HOST, a: addresses });
 
 /** The domain of a scenario. */
 export function scenarioDomain(name: string): string {
@@ -228,20 +262,160 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
       server: { address: '127.0.0.11' },
     },
 
-    // CAA.
+    {
+      name: 'cname-chain',
+      description: `A CNAME to edge.cname-chain.lab.example.com, itself a CNAME to ${TRACKING_HOST}: the chain reaches the tracking host.`,
+      route: 'direct',
+      expect: healthy,
+      dns: { cname: `edge.${scenarioDomain('cname-chain')}` },
+      extraDns: { [`edge.${scenarioDomain('cname-chain')}`]: { cname: TRACKING_HOST } },
+    },
+    {
+      name: 'cname-chain-elsewhere',
+      description:
+        'A CNAME chain through edge.cname-chain-elsewhere.lab.example.com that ends at legacy.provider.example.net (A 127.0.0.15).',
+      route: 'unknown',
+      expect: dnsFails('cname_wrong_target'),
+      dns: { cname: `edge.${scenarioDomain('cname-chain-elsewhere')}` },
+      extraDns: {
+        [`edge.${scenarioDomain('cname-chain-elsewhere')}`]: { cname: 'legacy.provider.example.net' },
+        'legacy.provider.example.net': { a: ['127.0.0.15'] },
+      },
+    },
+    {
+      name: 'cname-loop',
+      description: 'A CNAME to loop-a.cname-loop.lab.example.com, which points at loop-b, which points back at loop-a.',
+      route: 'unknown',
+      expect: dnsFails('cname_wrong_target'),
+      dns: { cname: `loop-a.${scenarioDomain('cname-loop')}` },
+      extraDns: {
+        [`loop-a.${scenarioDomain('cname-loop')}`]: { cname: `loop-b.${scenarioDomain('cname-loop')}` },
+        [`loop-b.${scenarioDomain('cname-loop')}`]: { cname: `loop-a.${scenarioDomain('cname-loop')}` },
+      },
+    },
+    {
+      name: 'flattened',
+      description: `No CNAME visible: the provider flattens it and answers ${TRACKING_SERVICE_ADDRESS}, exactly the tracking host's address.`,
+      route: 'direct',
+      expect: healthy,
+      dns: flattened(),
+    },
+    {
+      name: 'dns-slow-answer',
+      description: `A CNAME to the tracking host whose every answer takes 1.1 seconds: within the per-lookup budget, whatever came before.`,
+      route: 'direct',
+      expect: healthy,
+      dns: { ...HEALTHY_DNS, delayMs: 1_100 },
+    },
+    {
+      name: 'resolver-refuses',
+      description: "The checks' own resolver answers REFUSED for the name: our fault (error), not the reader's DNS.",
+      route: 'unknown',
+      expect: dnsFails('check_error'),
+      dns: { fault: 'refused' },
+    },
+
+    // CAA, as RFC 8659 and Boulder decide (the verification vectors' numbers in brackets).
     {
       name: 'caa-blocks-issuer',
-      description: `Healthy, but a CAA record on the domain allows only other-ca.example, not ${platform.managedCertificateIssuer}.`,
+      description: `A flattened record (the tracking host's address) with a CAA record allowing only other-ca.example, not ${OUR_CA} [C1].`,
       route: 'direct',
-      expect: { ...healthy, caa: 'caa_blocks_issuer' },
-      dns: { ...HEALTHY_DNS, caa: [{ flags: 0, tag: 'issue', value: 'other-ca.example' }] },
+      expect: caaSays('caa_blocks_issuer'),
+      dns: flattened([issue('other-ca.example')]),
     },
     {
       name: 'caa-allows',
-      description: `Healthy, with a CAA record on the domain that allows ${platform.managedCertificateIssuer}.`,
+      description: `A flattened record with a CAA record that allows ${OUR_CA}.`,
       route: 'direct',
       expect: healthy,
-      dns: { ...HEALTHY_DNS, caa: [{ flags: 0, tag: 'issue', value: platform.managedCertificateIssuer }] },
+      dns: flattened([issue(OUR_CA)]),
+    },
+    {
+      name: 'caa-second-issuer',
+      description: `A CAA record allowing only ${SECOND_CA}, the second CA the platform is configured with.`,
+      route: 'direct',
+      expect: healthy,
+      dns: flattened([issue(SECOND_CA)]),
+    },
+    {
+      name: 'caa-iodef-only',
+      description:
+        'The name holds only an iodef CAA record and its parent forbids every CA: the first non-empty set applies and restricts nothing [C17].',
+      route: 'direct',
+      expect: healthy,
+      label: 'links',
+      dns: flattened([{ flags: 0, tag: 'iodef', value: 'mailto:security@example.com' }]),
+      extraDns: { [scenarioDomain('caa-iodef-only')]: { caa: [issue(';')] } },
+    },
+    {
+      name: 'caa-parent-forbids',
+      description: 'No CAA at the name; its parent has issue ";", which forbids every CA [C7, C16].',
+      route: 'direct',
+      expect: caaSays('caa_blocks_issuer'),
+      label: 'links',
+      dns: flattened(),
+      extraDns: { [scenarioDomain('caa-parent-forbids')]: { caa: [issue(';')] } },
+    },
+    {
+      name: 'caa-critical-unknown',
+      description: `An unknown property with the critical flag (128 tbs) beside issue "${OUR_CA}" [C3].`,
+      route: 'direct',
+      expect: caaSays('caa_blocks_issuer'),
+      dns: flattened([{ flags: 128, tag: 'tbs', value: 'Unknown' }, issue(OUR_CA)]),
+    },
+    {
+      name: 'caa-mixed-case-tag',
+      description:
+        'A CAA record written with the tag iSsUe, allowing only other-ca.example: tags are case-insensitive [C2].',
+      route: 'direct',
+      expect: caaSays('caa_blocks_issuer'),
+      dns: flattened([{ flags: 0, tag: 'iSsUe', value: 'other-ca.example' }]),
+    },
+    {
+      name: 'caa-malformed',
+      description: `The record issue "${OUR_CA}; a_b=123": a parameter tag with "_" does not parse, so it authorises no one [C10].`,
+      route: 'direct',
+      expect: caaSays('caa_blocks_issuer'),
+      dns: flattened([issue(`${OUR_CA}; a_b=123`)]),
+    },
+    {
+      name: 'caa-account-mismatch',
+      description: `The record issue "${OUR_CA}" bound by accounturi to another ACME account than the platform's [C13].`,
+      route: 'direct',
+      expect: caaSays('caa_blocks_issuer'),
+      dns: flattened([issue(`${OUR_CA}; accounturi=https://acme.lab.example/acct/7`)]),
+    },
+    {
+      name: 'caa-method-mismatch',
+      description: `The record issue "${OUR_CA}" limited to validationmethods=dns-01 while the platform validates with http-01 [C12].`,
+      route: 'direct',
+      expect: caaSays('caa_blocks_issuer'),
+      dns: flattened([issue(`${OUR_CA}; validationmethods=dns-01`)]),
+    },
+    {
+      name: 'caa-issuewild-only',
+      description: 'Only issuewild ";" at the name: it does not apply to a name without a wildcard [C14].',
+      route: 'direct',
+      expect: healthy,
+      dns: flattened([{ flags: 0, tag: 'issuewild', value: ';' }]),
+    },
+    {
+      name: 'caa-lookup-fails',
+      description: `The name's CAA query answers SERVFAIL (every other type works) and its parent allows ${OUR_CA}: the CA cannot decide [C21].`,
+      route: 'direct',
+      expect: caaSays('caa_blocks_issuer'),
+      label: 'links',
+      dns: { ...flattened(), faultsByType: { CAA: 'servfail' } },
+      extraDns: { [scenarioDomain('caa-lookup-fails')]: { caa: [issue(OUR_CA)] } },
+    },
+    {
+      name: 'caa-fails-above',
+      description: `The name allows ${OUR_CA}; its parent's CAA query answers SERVFAIL, which does not matter above the set found [C22].`,
+      route: 'direct',
+      expect: healthy,
+      label: 'links',
+      dns: flattened([issue(OUR_CA)]),
+      extraDns: { [scenarioDomain('caa-fails-above')]: { faultsByType: { CAA: 'servfail' } } },
     },
 
     // Certificates.
@@ -300,6 +474,59 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
       expect: certFails('cert_incomplete_chain'),
       dns: viaTrackingHost('127.0.0.26'),
       server: { address: '127.0.0.26', cert: { chain: 'leaf-only' } },
+    },
+
+    {
+      name: 'cert-cn-only',
+      description:
+        'A trusted certificate naming the domain in its subject CN only, without subjectAltName (badssl no-san).',
+      route: 'direct',
+      expect: certFails('cert_hostname_mismatch'),
+      dns: viaTrackingHost('127.0.0.27'),
+      server: { address: '127.0.0.27', cert: { subjectAltName: false } },
+    },
+    {
+      name: 'cert-no-subject',
+      description:
+        'A trusted certificate with an empty subject and the domain in its subjectAltName (badssl no-subject).',
+      route: 'direct',
+      expect: healthy,
+      dns: viaTrackingHost('127.0.0.28'),
+      server: { address: '127.0.0.28', cert: { subject: false } },
+    },
+    {
+      name: 'cert-weak-key',
+      description: 'A trusted certificate for a 1024-bit RSA key (badssl rsa1024).',
+      route: 'direct',
+      expect: certFails('cert_weak_key'),
+      dns: viaTrackingHost('127.0.0.29'),
+      server: { address: '127.0.0.29', transport: 'tls-weak', cert: { key: 'rsa-1024' } },
+    },
+    {
+      name: 'cert-sha1-leaf',
+      description: 'A trusted certificate the intermediate signed with ECDSA and SHA-1.',
+      route: 'direct',
+      expect: certFails('cert_weak_signature'),
+      dns: viaTrackingHost('127.0.0.36'),
+      server: { address: '127.0.0.36', transport: 'tls-weak', cert: { signatureHash: 'SHA-1' } },
+    },
+    {
+      name: 'cert-sha1-intermediate',
+      description: 'A leaf from an intermediate that the trusted root signed with SHA-1 (badssl sha1-intermediate).',
+      route: 'direct',
+      expect: certFails('cert_weak_signature'),
+      dns: viaTrackingHost('127.0.0.37'),
+      server: { address: '127.0.0.37', transport: 'tls-weak', cert: { issuer: 'lab-sha1' } },
+    },
+    {
+      name: 'cert-one-address-expired',
+      description:
+        'Two addresses: 127.0.0.50 has a valid certificate, 127.0.0.51 an expired one, which readers reach half the time.',
+      route: 'direct',
+      expect: certFails('cert_expired'),
+      dns: viaTrackingHostAt('127.0.0.50', '127.0.0.51'),
+      server: { address: '127.0.0.50' },
+      moreServers: [{ address: '127.0.0.51', cert: { notBefore: -93, notAfter: -3 } }],
     },
 
     // TLS connections.
@@ -458,6 +685,37 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
       },
     },
     {
+      name: 'probe-one-address-wrong',
+      description:
+        'Two addresses with valid certificates: 127.0.0.52 answers like the tracking service, 127.0.0.53 answers 403.',
+      route: 'direct',
+      expect: probeFails('probe_http_error'),
+      dns: viaTrackingHostAt('127.0.0.52', '127.0.0.53'),
+      server: { address: '127.0.0.52' },
+      moreServers: [{ address: '127.0.0.53', respond: { kind: 'status', status: 403, body: 'Forbidden\n' } }],
+    },
+    {
+      name: 'redirect-to-trap-host',
+      description: `The probe path answers 302 to trap-host.lab.example.com, a name whose A record is the trap ${TRAP_ADDRESS}.`,
+      route: 'direct',
+      expect: probeFails('redirect_blocked'),
+      dns: viaTrackingHost('127.0.0.54'),
+      extraDns: { [`trap-host.${LAB_ZONE}`]: { a: [TRAP_ADDRESS] } },
+      server: {
+        address: '127.0.0.54',
+        respond: { kind: 'redirect', status: 302, location: `${origin(`trap-host.${LAB_ZONE}`)}/` },
+      },
+    },
+    {
+      name: 'redirect-paced',
+      description:
+        'Every redirect of an endless chain answers 2.5 seconds late: the chain outlasts the 20-second report deadline.',
+      route: 'direct',
+      expect: probeFails('probe_timeout'),
+      dns: viaTrackingHost('127.0.0.55'),
+      server: { address: '127.0.0.55', respond: { kind: 'paced-redirects', delayMs: 2_500 } },
+    },
+    {
       name: 'probe-timeout',
       description: 'Valid TLS; the server reads the probe request and never sends response headers.',
       route: 'direct',
@@ -475,5 +733,8 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
     },
   ];
 
-  return table.map((scenario) => ({ ...scenario, domain: scenarioDomain(scenario.name) }));
+  return table.map((scenario) => ({
+    ...scenario,
+    domain: scenario.label ? `${scenario.label}.${scenarioDomain(scenario.name)}` : scenarioDomain(scenario.name),
+  }));
 }

@@ -30,6 +30,8 @@ export interface ServerOptions {
   /** The certificate for TLS transports: one, or one per SNI name plus a fallback. */
   credentials?: Credentials | { byName: ReadonlyMap<string, Credentials>; fallback: Credentials };
   service: ServiceIdentity;
+  /** Milliseconds each accepted connection waits before it is served (an emulated network round trip). */
+  latencyMs?: number;
 }
 
 // A fatal TLS alert record: content type 21, TLS 1.2, length 2, level fatal, handshake_failure (40).
@@ -57,10 +59,15 @@ function handler(respond: Responder, service: ServiceIdentity): http.RequestList
       case 'redirect':
         response.writeHead(respond.status, { location: respond.location }).end();
         return;
-      case 'endless-redirects': {
+      case 'endless-redirects':
+      case 'paced-redirects': {
         const hop = path === service.probePath ? 0 : Number(/^\/hop\/(\d+)$/.exec(path)?.[1] ?? NaN);
-        if (Number.isNaN(hop)) response.writeHead(404).end();
-        else response.writeHead(302, { location: `/hop/${hop + 1}` }).end();
+        const answer = () => {
+          if (Number.isNaN(hop)) response.writeHead(404).end();
+          else response.writeHead(302, { location: `/hop/${hop + 1}` }).end();
+        };
+        if (respond.kind === 'paced-redirects') setTimeout(answer, respond.delayMs).unref();
+        else answer();
         return;
       }
       case 'hang':
@@ -106,6 +113,9 @@ function createServer(options: ServerOptions): net.Server {
   switch (options.transport) {
     case 'tls':
       return https.createServer(tlsOptions(options), onRequest);
+    case 'tls-weak':
+      // A server that still serves a weak key or a SHA-1 chain: OpenSSL 3 loads them only at level 0.
+      return https.createServer({ ...tlsOptions(options), ciphers: 'DEFAULT@SECLEVEL=0' }, onRequest);
     case 'tls-1.1':
       // OpenSSL 3 refuses TLS below 1.2 unless the security level is 0.
       return https.createServer(
@@ -123,26 +133,42 @@ function createServer(options: ServerOptions): net.Server {
   }
 }
 
-/** Listens on address:port and returns a close() that also destroys every open connection. */
-async function listen(server: net.Server, address: string, port: number): Promise<RunningServer> {
+/**
+ * Listens on address:port and returns a close() that also destroys every open
+ * connection. With `latencyMs`, a front listener accepts each connection and
+ * hands it to `server` that much later, as a distant server would answer.
+ */
+async function listen(server: net.Server, address: string, port: number, latencyMs = 0): Promise<RunningServer> {
   const sockets = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
+  const track = (socket: net.Socket) => {
     // A client that hangs up mid-handshake must not crash the test run.
     socket.on('error', ignore);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-  });
+  };
+  const front =
+    latencyMs > 0
+      ? net.createServer({ pauseOnConnect: true }, (socket) => {
+          track(socket);
+          setTimeout(() => {
+            if (socket.destroyed) return;
+            server.emit('connection', socket);
+            socket.resume();
+          }, latencyMs);
+        })
+      : server;
+  if (front === server) server.on('connection', track);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: address, port, exclusive: true }, () => {
-      server.off('error', reject);
+    front.once('error', reject);
+    front.listen({ host: address, port, exclusive: true }, () => {
+      front.off('error', reject);
       resolve();
     });
   });
   return {
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        front.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }),
   };
@@ -150,7 +176,7 @@ async function listen(server: net.Server, address: string, port: number): Promis
 
 /** Starts one scenario server (or the tracking service). */
 export function startServer(options: ServerOptions): Promise<RunningServer> {
-  return listen(createServer(options), options.address, options.port);
+  return listen(createServer(options), options.address, options.port, options.latencyMs);
 }
 
 /** Listens on every port of `address` and counts connections, closing each at once. */

@@ -1,3 +1,4 @@
+import { worstOfAddresses } from '../by-address.ts';
 import { defineCheck, type CheckContext, type Finding } from '../check.ts';
 import { findingDefinition, type FindingCode } from '../findings.ts';
 import { handshake, type HandshakeResult } from '../net/tls.ts';
@@ -19,10 +20,16 @@ const VERIFICATION_CODES: Record<string, FindingCode> = {
   SELF_SIGNED_CERT_IN_CHAIN: 'cert_untrusted',
   // Node's own name check, reported as a verification error when nothing else is wrong.
   ERR_TLS_CERT_ALTNAME_INVALID: 'cert_hostname_mismatch',
+  // OpenSSL's security level refusing a key or digest: the weakness itself is the finding.
+  EE_KEY_TOO_SMALL: 'cert_weak_key',
+  CA_KEY_TOO_SMALL: 'cert_weak_key',
+  CA_MD_TOO_WEAK: 'cert_weak_signature',
 };
 
-/** Worst first: when addresses disagree, the report leads with the most serious finding. */
-const SEVERITY_RANK = { fail: 0, warn: 1, info: 2, pass: 3 } as const;
+/** The smallest keys browsers accept, in bits. */
+const MINIMUM_KEY_BITS: Record<string, number> = { rsa: 2048, 'rsa-pss': 2048, dsa: 2048, ec: 256 };
+/** Signature digests browsers refuse on a leaf or an intermediate. */
+const WEAK_SIGNATURE = /md2|md4|md5|sha1(?!\d)|sha-1/i;
 
 /**
  * Step 3: a TLS handshake with SNI to every vetted address. The certificate is
@@ -43,18 +50,8 @@ export default defineCheck({
     const [first] = results;
     const usable = first?.ok && first.socket && findingDefinition(findings[0]!.code).severity !== 'fail';
     if (first?.ok && !usable) first.socket?.destroy();
-    findings.sort(
-      (a, b) => SEVERITY_RANK[findingDefinition(a.code).severity] - SEVERITY_RANK[findingDefinition(b.code).severity],
-    );
-    const [worst] = findings as [(typeof findings)[number], ...typeof findings];
-    const agree = findings.every((finding) => finding.code === worst.code);
     return {
-      code: worst.code,
-      evidence: {
-        ...worst.evidence,
-        address: worst.address,
-        ...(agree ? {} : { byAddress: findings.map(({ address, code }) => ({ address, code })) }),
-      },
+      ...worstOfAddresses(findings),
       ...(usable ? { connection: { address: addresses[0]!, socket: first.socket! } } : {}),
     };
   },
@@ -78,6 +75,8 @@ function judge(result: HandshakeResult, context: CheckContext): Finding & { evid
 
   const [leaf] = result.chain;
   if (!leaf) return { code: 'tls_handshake_failed', evidence: { detail: 'no certificate' } };
+  // The leaf and the intermediates the server sent; a root's own signature is never checked.
+  const issued = result.chain.filter((certificate, index) => index === 0 || !certificate.selfIssued);
   // Whole days, towards zero: "expires in 59 days", "expired 3 days ago".
   const daysLeft = Math.trunc((Date.parse(leaf.notAfter) - context.now().getTime()) / DAY_MS);
   const evidence = {
@@ -90,11 +89,50 @@ function judge(result: HandshakeResult, context: CheckContext): Finding & { evid
     protocol: result.protocol,
   };
 
+  const weakKey = issued.find(
+    (certificate) => certificate.keyBits !== null && certificate.keyBits < (MINIMUM_KEY_BITS[certificate.keyType] ?? 0),
+  );
+  if (weakKey) {
+    return {
+      code: 'cert_weak_key',
+      evidence: {
+        ...evidence,
+        weakCertificate: weakKey.subject || weakKey.names[0] || '',
+        keyType: weakKey.keyType.toUpperCase(),
+        keyBits: weakKey.keyBits,
+        minimumBits: MINIMUM_KEY_BITS[weakKey.keyType],
+      },
+    };
+  }
+  const weakSignature = issued.find((certificate) => WEAK_SIGNATURE.test(certificate.signatureAlgorithm));
+  if (weakSignature) {
+    return {
+      code: 'cert_weak_signature',
+      evidence: {
+        ...evidence,
+        weakCertificate: weakSignature.subject || weakSignature.names[0] || '',
+        signatureAlgorithm: weakSignature.signatureAlgorithm,
+      },
+    };
+  }
   if (result.authorizationError) {
     const code = VERIFICATION_CODES[result.authorizationError] ?? 'cert_untrusted';
-    return { code, evidence: { ...evidence, verification: result.authorizationError } };
+    return {
+      code,
+      evidence: {
+        ...evidence,
+        verification: result.authorizationError,
+        // Some browsers fetch the missing intermediate themselves and hide the problem; others fail.
+        ...(code === 'cert_incomplete_chain' ? { missingIntermediate: leaf.issuer, browsersDisagree: true } : {}),
+      },
+    };
   }
-  if (!result.hostnameMatches) return { code: 'cert_hostname_mismatch', evidence };
+  if (!result.hostnameMatches) {
+    return {
+      code: 'cert_hostname_mismatch',
+      evidence: leaf.hasSubjectAltName ? evidence : { ...evidence, subjectAltName: null, commonNameOnly: true },
+    };
+  }
   if (daysLeft < EXPIRY_WARNING_DAYS) return { code: 'cert_expiring_soon', evidence };
   return { code: 'cert_ok', evidence };
 }

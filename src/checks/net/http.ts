@@ -32,6 +32,11 @@ const KEPT_HEADERS = ['location', 'server', 'x-link-tracking-service', 'content-
 /** Sends one GET and reads at most `maxBodyBytes` of the answer. Redirects are the caller's business. */
 export function fetchOnce(options: FetchOnceOptions): Promise<FetchOnceResult> {
   return new Promise((resolve) => {
+    // A report out of time sends no new request.
+    if (options.signal.aborted) {
+      resolve({ ok: false, failure: 'timeout', detail: 'the report ran out of time' });
+      return;
+    }
     const family = isIP(options.address);
     // Hands the already vetted address to the socket: no second DNS lookup can change it.
     const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {

@@ -19,7 +19,7 @@ export type HandshakeResult =
       protocol: string;
       /** OpenSSL's verification error, e.g. `CERT_HAS_EXPIRED`, or null when the chain verified. */
       authorizationError: string | null;
-      /** Whether the certificate names the requested host. */
+      /** Whether the certificate's subjectAltName names the requested host (browsers ignore the CN). */
       hostnameMatches: boolean;
       /** The leaf first, then its issuers as far as they could be found. */
       chain: CertificateSummary[];
@@ -33,8 +33,17 @@ export interface CertificateSummary {
   subject: string;
   issuer: string;
   names: string[];
+  /** Whether the certificate has a subjectAltName extension with DNS names at all. */
+  hasSubjectAltName: boolean;
   notBefore: string;
   notAfter: string;
+  /** `rsa`, `ec`, `ed25519`…, and the key's size in bits (the curve's size for EC). */
+  keyType: string;
+  keyBits: number | null;
+  /** OpenSSL's name of the signature algorithm, e.g. `ecdsa-with-SHA256`, `sha1WithRSAEncryption`. */
+  signatureAlgorithm: string;
+  /** True for a certificate that issued itself (a root). */
+  selfIssued: boolean;
 }
 
 /** Where and how to shake hands. */
@@ -65,6 +74,11 @@ const TOO_OLD = new Set([
  */
 export function handshake(options: HandshakeOptions): Promise<HandshakeResult> {
   return new Promise((resolve) => {
+    // A report out of time starts no new connection.
+    if (options.signal.aborted) {
+      resolve({ ok: false, failure: 'tls_timeout', detail: 'the report ran out of time' });
+      return;
+    }
     let settled = false;
     const socket = connect({
       host: options.address,
@@ -102,11 +116,13 @@ export function handshake(options: HandshakeOptions): Promise<HandshakeResult> {
     });
     socket.once('secureConnect', () => {
       const peer = socket.getPeerCertificate(true);
+      // Node falls back to the subject CN when there is no subjectAltName; no current browser does.
+      const hasSan = /(^|,\s*)DNS:/.test(peer.subjectaltname ?? '');
       finish({
         ok: true,
         protocol: socket.getProtocol() ?? 'unknown',
         authorizationError: socket.authorized ? null : String(socket.authorizationError ?? 'UNKNOWN'),
-        hostnameMatches: checkServerIdentity(options.servername, peer) === undefined,
+        hostnameMatches: hasSan && checkServerIdentity(options.servername, peer) === undefined,
         chain: summariseChain(peer),
       });
     });
@@ -142,19 +158,83 @@ function summariseChain(leaf: DetailedPeerCertificate): CertificateSummary[] {
 }
 
 function summarise(certificate: DetailedPeerCertificate): CertificateSummary {
-  const names = (certificate.subjectaltname ?? '')
+  const dnsNames = (certificate.subjectaltname ?? '')
     .split(',')
     .map((entry) => entry.trim())
-    .filter((entry) => entry.startsWith('DNS:'))
-    .map((entry) => safeText(entry.slice(4), 253))
-    .slice(0, 20);
+    .filter((entry) => entry.startsWith('DNS:'));
+  const names = dnsNames.map((entry) => safeText(entry.slice(4), 253)).slice(0, 20);
+  // Node's legacy fields say enough about the key; parsing each certificate again would cost
+  // a third of a millisecond per certificate on every report.
+  const keyType = certificate.modulus ? 'rsa' : certificate.asn1Curve || certificate.nistCurve ? 'ec' : 'other';
   return {
     subject: distinguishedName(certificate.subject),
     issuer: distinguishedName(certificate.issuer),
     names,
+    hasSubjectAltName: dnsNames.length > 0,
     notBefore: new Date(certificate.valid_from).toISOString(),
     notAfter: new Date(certificate.valid_to).toISOString(),
+    keyType,
+    keyBits: typeof certificate.bits === 'number' ? certificate.bits : null,
+    signatureAlgorithm: signatureAlgorithm(certificate.raw),
+    selfIssued: certificate.issuerCertificate?.fingerprint256 === certificate.fingerprint256,
   };
+}
+
+/** Signature algorithms by OID (RFC 3279, 4055, 5758, 8410): the weak ones and the common strong ones. */
+const SIGNATURE_ALGORITHMS: Record<string, string> = {
+  '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.10040.4.3': 'dsa-with-SHA1',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.3.101.112': 'ED25519',
+  '1.3.101.113': 'ED448',
+};
+
+/** The certificate's outer signatureAlgorithm, read straight from its DER: Certificate ::= SEQUENCE { tbs, algorithm, signature }. */
+export function signatureAlgorithm(der: Buffer): string {
+  try {
+    let offset = 0;
+    /** Reads a tag and its length at `offset`; returns where the contents start and how long they are. */
+    const header = (expected: number) => {
+      if (der[offset] !== expected) throw new Error('unexpected DER tag');
+      let length = der[offset + 1]!;
+      let start = offset + 2;
+      if (length & 0x80) {
+        const bytes = length & 0x7f;
+        length = 0;
+        for (let index = 0; index < bytes; index++) length = length * 256 + der[start + index]!;
+        start += bytes;
+      }
+      return { start, length };
+    };
+    offset = header(0x30).start; // Certificate
+    const tbs = header(0x30);
+    offset = tbs.start + tbs.length;
+    offset = header(0x30).start; // AlgorithmIdentifier
+    const oid = header(0x06);
+    const bytes = der.subarray(oid.start, oid.start + oid.length);
+    const parts = [Math.floor(bytes[0]! / 40), bytes[0]! % 40];
+    let value = 0;
+    for (const byte of bytes.subarray(1)) {
+      value = value * 128 + (byte & 0x7f);
+      if (!(byte & 0x80)) {
+        parts.push(value);
+        value = 0;
+      }
+    }
+    const dotted = parts.join('.');
+    return SIGNATURE_ALGORITHMS[dotted] ?? dotted;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function distinguishedName(name: { CN?: string | string[]; O?: string | string[] } | undefined): string {
