@@ -24,6 +24,7 @@ function prose(body: string): string {
     .replace(/^import .*$/gm, '')
     .replace(/```[\s\S]*?```/g, '')
     .replace(/`[^`\n]*`/g, '')
+    .replace(/<code>[\s\S]*?<\/code>/g, '')
     .replace(/\{\/\*[\s\S]*?\*\/\}/g, '')
     .replace(/<[^>]+>/g, ' ')
     .replace(/\{[^{}\n]*\}/g, 'x');
