@@ -22,12 +22,7 @@ const HostPortSchema = z
 const CidrSchema = z
   .string()
   .trim()
-  .refine((value) => {
-    const [address, bits, extra] = value.split('/');
-    const family = address ? isIP(address) : 0;
-    const prefix = Number(bits);
-    return !extra && family !== 0 && Number.isInteger(prefix) && prefix >= 0 && prefix <= (family === 4 ? 32 : 128);
-  }, 'must be a CIDR block such as 127.0.0.0/8 or fd00::/8');
+  .pipe(z.union([z.cidrv4(), z.cidrv6()], { error: 'must be a CIDR block such as 127.0.0.0/8 or fd00::/8' }));
 
 const list = (item: z.ZodType<string, string>) =>
   z

@@ -1,5 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 
+import ipaddr from 'ipaddr.js';
+
 /**
  * IANA's IPv4 special-purpose address registry, plus multicast and the limited
  * broadcast address. None of these is a place a public branded link may point.
@@ -88,27 +90,8 @@ export function createAddressPolicy(allowedNetworks: readonly string[] = []): Ad
   };
 }
 
-/** `::ffff:127.0.0.1` and `::ffff:7f00:1` become `127.0.0.1`; anything else is returned as it is. */
+/** `::ffff:127.0.0.1` and `::ffff:7f00:1` become `127.0.0.1`; other addresses come back in canonical form. */
 export function unwrapMappedIpv4(address: string): string {
-  if (isIP(address) !== 6) return address;
-  const groups = expandIpv6(address);
-  const isMapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
-  if (!isMapped) return address.toLowerCase();
-  const [high, low] = [groups[6]!, groups[7]!];
-  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
-}
-
-/** The eight 16-bit groups of an IPv6 address (which may end in dotted IPv4). */
-export function expandIpv6(address: string): number[] {
-  let text = address.toLowerCase().replace(/%.*$/, '');
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted[1]!.split('.').map(Number) as [number, number, number, number];
-    text = text.replace(dotted[1]!, `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`);
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const missing = tail === undefined ? 0 : 8 - headGroups.length - tailGroups.length;
-  return [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups].map((group) => parseInt(group, 16));
+  const bare = address.replace(/%.*$/, '');
+  return ipaddr.isValid(bare) ? ipaddr.process(bare).toString() : address;
 }
