@@ -14,8 +14,8 @@ export interface SharedRun {
   subscribe(onResult: (result: CheckResult) => void): () => void;
   /** The network part of the report. */
   readonly report: Promise<Report>;
-  /** The whole report as a signed-out reader sees it, serialised once: cached answers cost a lookup and a write. */
-  readonly signedOutJson: Promise<string>;
+  /** The whole report as a signed-out reader sees it, as UTF-8 JSON made once: cached answers cost a lookup and a write. */
+  readonly signedOutBody: Promise<Uint8Array<ArrayBuffer>>;
 }
 
 /** Why a request for a report was not admitted. */
@@ -54,6 +54,8 @@ export interface ChecksServiceOptions {
   onRunning?: (running: number) => void;
   now?: () => number;
 }
+
+const UTF8 = new TextEncoder();
 
 /** Finished reports kept at most, whatever their age, so memory stays bounded. */
 const MAX_CACHED_REPORTS = 1_000;
@@ -150,12 +152,12 @@ export function createChecksService(checker: Checker, options: ChecksServiceOpti
         return () => listeners.delete(listener);
       },
       report,
-      signedOutJson: report.then(async (network) =>
-        JSON.stringify(composeReport(network, await checker.checkReader(domain, undefined, landed))),
+      signedOutBody: report.then(async (network) =>
+        UTF8.encode(JSON.stringify(composeReport(network, await checker.checkReader(domain, undefined, landed)))),
       ),
     };
     // A failed run is not cached; its callers get the rejection, nobody else sees it.
-    for (const promise of [run.signedOutJson, ...landed.values()]) promise.catch(() => {});
+    for (const promise of [run.signedOutBody, ...landed.values()]) promise.catch(() => {});
     inFlight.set(domain, run);
     return run;
   }

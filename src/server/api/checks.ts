@@ -70,7 +70,7 @@ export function checksRoutes(services: Services) {
     const { run, account } = admitted;
     try {
       // Signed-out readers share one serialised report; a signed-in reader's steps are their own.
-      const body = account ? JSON.stringify(await services.checks.reportFor(run, account)) : await run.signedOutJson;
+      const body = account ? JSON.stringify(await services.checks.reportFor(run, account)) : await run.signedOutBody;
       return c.body(body, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     } catch (error) {
       services.log.error('report failed', { requestId: c.var.requestId, domain: run.domain, error });
