@@ -155,7 +155,7 @@ const page = await compare(GUIDE, { 'accept-encoding': 'br' }, [
 
 // Memory: open streams waiting on a slow run, then close them and send mixed traffic. Each kind of
 // request is sent once first, so code loaded on first use (Astro's 404 page) is not counted as growth.
-const MIXED = [
+const MIXED: autocannon.Request[] = [
   { method: 'GET', path: '/api/health' },
   { method: 'GET', path: `/api/checks?domain=${lab.domains['healthy-direct']!}` },
   { method: 'GET', path: GUIDE, headers: { 'accept-encoding': 'gzip' } },
