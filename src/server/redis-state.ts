@@ -47,7 +47,7 @@ export class RedisStartError extends Error {
 /** Every key lives under one prefix, so a Redis shared with other software stays readable. */
 const PREFIX = 'tracklight:';
 /** A run slot's lease: longer than any run's own deadline (20 s), so only a crashed instance's slot ever expires. */
-const SLOT_LEASE_MS = 30_000;
+const DEFAULT_SLOT_LEASE_MS = 30_000;
 /** How often a caller waiting for a slot asks again. */
 const SLOT_POLL_MS = 50;
 
@@ -108,6 +108,8 @@ export interface RedisStateOptions {
   now?: () => number;
   /** How long a command may take before the fallback answers instead. */
   commandTimeoutMs?: number;
+  /** How long a run slot is held at most when its instance never frees it (tests shorten it). */
+  slotLeaseMs?: number;
 }
 
 /**
@@ -210,9 +212,10 @@ function createRedisState(client: ScriptedRedis, options: RedisStateOptions): Sh
   const slots = (max: number, waitMs: number): SlotPool => {
     const local = fallback.slots(max, waitMs);
     const key = `${PREFIX}slots`;
+    const leaseMs = options.slotLeaseMs ?? DEFAULT_SLOT_LEASE_MS;
     const tryTake = async () => {
       const token = randomUUID();
-      if (!(await client.tracklightAcquireSlot(key, max, SLOT_LEASE_MS, token))) return undefined;
+      if (!(await client.tracklightAcquireSlot(key, max, leaseMs, token))) return undefined;
       let released = false;
       return () => {
         if (released) return;
