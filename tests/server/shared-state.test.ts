@@ -8,7 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Report } from '../../src/checks/types.ts';
+import { ConfigError, loadConfig } from '../../src/server/config.ts';
 import { createLogger } from '../../src/server/logger.ts';
+import { openServices } from '../../src/server/services.ts';
 import { openRedisState, RedisStartError } from '../../src/server/redis-state.ts';
 import { createMemorySharedState, type CachedReport, type SharedState } from '../../src/server/shared-state.ts';
 import { portIsFree } from '../support/servers.ts';
@@ -228,5 +230,26 @@ describe('a Redis that cannot be reached at start', () => {
       new RegExp(`^REDIS_URL: cannot connect to redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`),
     );
     expect((error as Error).message).not.toContain('hunter2');
+  });
+});
+
+describe('REDIS_URL in the configuration', () => {
+  it('must be a redis:// or rediss:// URL', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(
+      /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+    expect(loadConfig({ REDIS_URL: '' }).server.REDIS_URL).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'rediss://cache.internal:6380/2' }).server.REDIS_URL).toBe(
+      'rediss://cache.internal:6380/2',
+    );
+  });
+
+  it('stops the services from opening, naming REDIS_URL, when nothing answers there', async () => {
+    let port = LAST_PORT;
+    while (!(await portIsFree(port)) && port > FIRST_PORT) port -= 1;
+    const config = loadConfig({ DATABASE_PATH: ':memory:', REDIS_URL: `redis://127.0.0.1:${port}` });
+    const error = await openServices(config, { log: logs().log }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^Invalid configuration:\n {2}REDIS_URL: cannot connect/);
   });
 });
