@@ -125,6 +125,8 @@ export async function openRedisState(url: string, options: RedisStateOptions): P
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs ?? 1_000,
     connectTimeout: 3_000,
+    // Commands issued in the same tick (many readers' limits at once) go to Redis in one write.
+    enableAutoPipelining: true,
     // Reconnects for as long as the process runs; the fallback serves meanwhile.
     retryStrategy: (times) => Math.min(times * 100, 1_000),
   }) as ScriptedRedis;

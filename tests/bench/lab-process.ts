@@ -5,7 +5,11 @@
  */
 import { startLab } from '../lab/index.ts';
 
-const lab = await startLab({ httpsPort: 28443, httpPort: 28080 });
+// LAB_HTTPS_PORT / LAB_HTTP_PORT move the lab, so benchmarks of two checkouts can run side by side.
+const lab = await startLab({
+  httpsPort: Number(process.env.LAB_HTTPS_PORT ?? 28443),
+  httpPort: Number(process.env.LAB_HTTP_PORT ?? 28080),
+});
 process.stdout.write(
   `${JSON.stringify({ env: lab.env, domains: Object.fromEntries(lab.scenarios.map((s) => [s.name, s.domain])) })}\n`,
 );
