@@ -47,12 +47,17 @@ export function createApp(services: Services, site?: MiddlewareHandler<AppEnv>) 
 
   /** Liveness: the process answers. */
   api.get('/health', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
-  /** Readiness: configuration loaded and storage answering; 503 otherwise, so the proxy sends readers elsewhere. */
+  /**
+   * Readiness: configuration loaded and storage answering; 503 otherwise, so the proxy sends readers elsewhere.
+   * A lost Redis is `degraded` with 200: every instance loses it at once, and each still serves on its own.
+   */
   api.get('/ready', async (c) => {
     const ready = await services.ready();
-    return ready.ok
-      ? c.json({ status: 'ready' }, 200, { 'cache-control': 'no-store' })
-      : c.json({ status: 'unavailable', problem: ready.problem }, 503, { 'cache-control': 'no-store' });
+    if (!ready.ok)
+      return c.json({ status: 'unavailable', problem: ready.problem }, 503, { 'cache-control': 'no-store' });
+    return ready.degraded
+      ? c.json({ status: 'degraded', problem: ready.degraded }, 200, { 'cache-control': 'no-store' })
+      : c.json({ status: 'ready' }, 200, { 'cache-control': 'no-store' });
   });
   api.route('/checks', checksRoutes(services));
   api.route('/reports', reportRoutes(services));

@@ -8,6 +8,7 @@ import { ChecksEnvSchema, type ChecksEnv } from '../checks/config.ts';
 import { loadCdnRanges } from '../checks/net/cdn-ranges.ts';
 import { GUIDE_PATH } from '../site/site.ts';
 import { DatabaseUrlSchema } from '../storage/open-storage.ts';
+import { RedisUrlSchema } from './redis-state.ts';
 
 /** Which proxies in front of the server are believed about the client and the scheme. */
 export type TrustProxy =
@@ -77,6 +78,8 @@ export const ServerEnvSchema = z
     ACCOUNT_RATE_LIMIT_PER_ACCOUNT: positive.default(10),
     /** A PostgreSQL URL: sessions, reports, accounts and the audit log live there instead of `DATABASE_PATH`. */
     DATABASE_URL: DatabaseUrlSchema,
+    /** A Redis URL: rate limits, the cap on runs, the report cache and run sharing are shared by every instance. */
+    REDIS_URL: RedisUrlSchema,
     /** The SQLite file for sessions and, with the embedded directory, accounts and the audit log. */
     DATABASE_PATH: z.string().trim().min(1).default('./data/tracklight.sqlite'),
     /** The secret shared with the dashboard that signs sign-in links (at least 32 characters). */

@@ -22,8 +22,9 @@ import autocannon from 'autocannon';
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 4);
 const ROUNDS = 2;
 const CONNECTIONS = 32;
-const APP_PORT = 28600;
-const BARE_PORT = 28601;
+// BENCH_PORT moves the servers (the app on it, the bare floor on the next), so two checkouts can run side by side.
+const APP_PORT = Number(process.env.BENCH_PORT ?? 28600);
+const BARE_PORT = APP_PORT + 1;
 const STREAMS = 1_000;
 const GUIDE = '/guides/https-link-tracking/';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { portIsFree, portsToTry, requireBinary } from './servers.ts';
 
 /** Ports these tests may give Redis (`REDIS_TEST_PORTS=first-last` overrides). */
-const [FIRST_PORT, LAST_PORT] = (process.env.REDIS_TEST_PORTS ?? '56379-56389').split('-').map(Number) as [
+export const [FIRST_PORT, LAST_PORT] = (process.env.REDIS_TEST_PORTS ?? '56379-56389').split('-').map(Number) as [
   number,
   number,
 ];
