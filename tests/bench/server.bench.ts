@@ -164,18 +164,22 @@ const MIXED: autocannon.Request[] = [
   { method: 'POST', path: '/api/reports', headers: { 'content-type': 'text/plain' }, body: 'x' },
 ];
 await autocannon({ url: `http://127.0.0.1:${APP_PORT}`, connections: 1, amount: MIXED.length * 2, requests: MIXED });
+await fetchRaw(`http://127.0.0.1:${APP_PORT}/api/checks/stream?domain=${lab.domains['healthy-direct']!}`);
 const start = await appServer.memory();
 const slow = lab.domains['probe-timeout']!;
 const streams = await openStreams(`http://127.0.0.1:${APP_PORT}/api/checks/stream?domain=${slow}`, STREAMS);
 const withStreams = await appServer.memory();
 streams.closeAll();
-await new Promise((resolve) => setTimeout(resolve, 500));
+// The run those streams waited on ends at its probe's 5 s deadline; only then is its work done.
+await new Promise((resolve) => setTimeout(resolve, 6_000));
 const mixed = await autocannon({
   url: `http://127.0.0.1:${APP_PORT}`,
   connections: CONNECTIONS,
   amount: 10_000,
   requests: MIXED,
 });
+// Sockets the load generator just closed are released on the next turns of the event loop.
+await new Promise((resolve) => setTimeout(resolve, 1_000));
 const after = await appServer.memory();
 
 await appServer.stop();
