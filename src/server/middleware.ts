@@ -31,8 +31,7 @@ export function requestContext({ log, metrics }: Services) {
     const given = c.req.header('x-request-id');
     const id = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     c.set('requestId', id);
-    // Set before the handler answers: a header added afterwards costs a copy of the response's headers.
-    c.header('x-request-id', id);
+    presetHeaders(c, [['x-request-id', id]]);
     await next();
     const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'site' : c.req.routePath;
     const seconds = (performance.now() - started) / 1000;
@@ -67,19 +66,29 @@ export const API_CONTENT_SECURITY_POLICY =
   "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
- * Sets the security headers on every answer, before the handler runs, so they
- * cost nothing extra; a page answer replaces the policy with its own.
+ * Gives an answer headers before its handler runs. On Node they go straight onto
+ * the outgoing response, where Node merges them with the handler's own (which
+ * win); Hono's own preset headers would cost a Headers object per request, a
+ * third of the cached-report path. Without Node (tests calling the app) they go
+ * through the context.
  */
+function presetHeaders(c: Context<AppEnv>, headers: readonly (readonly [string, string])[]) {
+  const outgoing = c.env?.outgoing;
+  if (outgoing) for (const [name, value] of headers) outgoing.setHeader(name, value);
+  else for (const [name, value] of headers) c.header(name, value);
+}
+
+/** Sets the security headers on every answer; a page answer replaces the policy with its own. */
 export function securityHeaders(config: Config) {
   const headers = Object.entries({
     ...baseSecurityHeaders(config),
     'content-security-policy': API_CONTENT_SECURITY_POLICY,
   });
   return createMiddleware<AppEnv>(async (c, next) => {
-    for (const [name, value] of headers) c.header(name, value);
+    presetHeaders(c, headers);
     await next();
-    // Error answers are built as plain Responses, without the context's headers: add them there.
-    if (c.res.status >= 400 && !c.res.headers.has('x-content-type-options')) {
+    // Without Node, error answers (plain Responses built without the context) need them added.
+    if (!c.env?.outgoing && c.res.status >= 400 && !c.res.headers.has('x-content-type-options')) {
       for (const [name, value] of headers) c.res.headers.set(name, value);
       c.res.headers.set('x-request-id', c.var.requestId);
     }

@@ -14,7 +14,7 @@ import type { MiddlewareHandler } from 'hono';
 
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { API_CONTENT_SECURITY_POLICY, baseSecurityHeaders, type AppEnv } from './middleware.ts';
+import type { AppEnv } from './middleware.ts';
 import { openServices, type Services } from './services.ts';
 import { loadStaticSite, sendStatic, type StaticSite } from './static-files.ts';
 
@@ -41,7 +41,6 @@ export const BUILD = {
  * then the 404 page in the reader's language.
  */
 export function siteHandler(site: StaticSite, astro: AstroHandler, services: Services): MiddlewareHandler<AppEnv> {
-  const base = Object.entries(baseSecurityHeaders(services.config));
   return async (c) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') {
       const file = site.find(c.req.path);
@@ -49,13 +48,11 @@ export function siteHandler(site: StaticSite, astro: AstroHandler, services: Ser
     }
     const { incoming, outgoing } = c.env;
     if (!incoming || !outgoing) return c.text('Not found', 404);
-    for (const [name, value] of base) outgoing.setHeader(name, value);
-    outgoing.setHeader('content-security-policy', API_CONTENT_SECURITY_POLICY);
+    // The security headers are already on `outgoing` (see securityHeaders): Astro's answers keep them.
     const rendered = await new Promise<boolean>((resolve, reject) => {
       astro(incoming, outgoing, () => resolve(false), { services }).then(() => resolve(true), reject);
     });
     if (rendered) return RESPONSE_ALREADY_SENT;
-    outgoing.removeHeader('content-security-policy');
     const page = site.notFoundPage(c.req.path);
     return page ? sendStatic(c, page, 404) : c.text('Not found', 404);
   };

@@ -82,3 +82,23 @@ test('the sign-in redirect that sets the cookie is never cached', async ({ reque
   expect(response.status()).toBe(303);
   expect(response.headers()['cache-control']).toBe('no-store');
 });
+
+test('API answers from the running server carry the security headers and a request id, errors included', async ({
+  request,
+}) => {
+  for (const [path, status] of [
+    ['/api/health', 200],
+    ['/api/checks?domain=127.0.0.1', 400],
+    ['/api/no-such-route', 404],
+  ] as const) {
+    const response = await request.get(path);
+    expect(response.status(), path).toBe(status);
+    const headers = response.headers();
+    expect(headers['content-security-policy'], path).toContain("frame-ancestors 'none'");
+    expect(headers['x-content-type-options'], path).toBe('nosniff');
+    expect(headers['x-frame-options'], path).toBe('DENY');
+    expect(headers['x-request-id'], path).toMatch(/^[\w.:-]+$/);
+  }
+  const tagged = await request.get('/api/health', { headers: { 'x-request-id': 'proxy-req-42' } });
+  expect(tagged.headers()['x-request-id']).toBe('proxy-req-42');
+});
