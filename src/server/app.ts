@@ -16,7 +16,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /**
  * The server as one app. Every request passes the same pieces, in this order:
  * request id and logging → security headers → client address (trusted proxies),
- * then for the API: body limit → Origin/JSON guard for changes → compression →
+ * then for the API: body limit and Origin/JSON guard (changes only) → compression →
  * the handler (rate limits are part of each service it calls) → one error
  * mapper that always answers the documented JSON. Everything that is not the
  * API goes to `site` (static files and Astro's pages) when one is given.
@@ -37,9 +37,10 @@ export function createApp(services: Services, site?: MiddlewareHandler<AppEnv>) 
   const compressJson = compress();
   const compressReports: MiddlewareHandler<AppEnv> = (c, next) =>
     c.req.header('accept-encoding') ? compressJson(c, next) : next();
-  // Only requests that can carry a body pass the limit: the cached-report path stays a lookup and a write.
-  api.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
-  api.use(changeGuard(config));
+  // Only requests that can change something pass the body limit and the change guard: the
+  // cached-report path stays a lookup and a write.
+  const CHANGES = ['POST', 'PUT', 'PATCH', 'DELETE'];
+  api.on(CHANGES, '*', limitBody, changeGuard(config));
   // Reports are the answers worth compressing (kilobytes of JSON); the rest are a few bytes, where gzip adds.
   api.use('/checks', compressReports);
   api.use('/reports', compressReports);

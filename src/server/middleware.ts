@@ -105,8 +105,6 @@ export function clientAddress(config: Config) {
   });
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 /**
  * The one gate of every state-changing request: it comes from this site's own
  * pages (`Origin` equal to `SITE_URL`'s origin, whatever scheme the proxy
@@ -114,7 +112,6 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function changeGuard(config: Config) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method)) return next();
     if (c.req.header('origin') !== config.siteOrigin) {
       return apiError('forbidden_origin', 'Changes are accepted only from this site’s own pages.');
     }
