@@ -9,12 +9,16 @@ import starlightVersions from 'starlight-versions';
 
 import { headingAnchors } from './src/markdown/heading-anchors.ts';
 import tracklight from './src/server/integration.ts';
-import { CURRENT_VERSION, LEGACY_VERSION, locales, platform, retiredRedirects, siteUrl } from './src/site/site.ts';
+import { DEFAULT_SITE_URL, resolveBuildValues } from './src/site/build-values.ts';
+import { CURRENT_VERSION, LEGACY_VERSION, locales, platform, retiredRedirects } from './src/site/site.ts';
+
+// The same variables the server reads: the server refuses to run with values unlike these.
+const values = resolveBuildValues(process.env);
 
 export default defineConfig({
   // Content in ./content, code in ./src: see README "Layout".
   srcDir: '.',
-  site: siteUrl(),
+  site: values.SITE_URL ?? DEFAULT_SITE_URL,
   trailingSlash: 'ignore',
   // The server (src/server/serve.ts) mounts Astro's handler behind its own app;
   // each prerendered page's script and style policy goes to dist/_headers.json.
@@ -59,6 +63,6 @@ export default defineConfig({
         starlightLlmsTxt({ projectName: `${platform.name} Docs` }),
       ],
     }),
-    tracklight(),
+    tracklight({ values }),
   ],
 });

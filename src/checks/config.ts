@@ -36,6 +36,15 @@ const list = (item: z.ZodType<string, string>) =>
     .transform((value) => (value ? value.split(',').filter((entry) => entry.trim() !== '') : []))
     .pipe(z.array(item));
 
+const DomainNameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be a domain name',
+  );
+
 /** The environment the checks read, validated once at start-up. */
 export const ChecksEnvSchema = z.object({
   /** The host every branded link's CNAME must point at. */
@@ -52,6 +61,22 @@ export const ChecksEnvSchema = z.object({
     .default(platform.probePath),
   /** The value of the `x-link-tracking-service` header that proves the tracking service answered. */
   TRACKING_SERVICE_ID: z.string().min(1).default(platform.serviceId),
+  /** The CA domains the platform issues from (comma-separated); a CAA set must allow at least one. */
+  CAA_ISSUER_DOMAINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value ? value.split(',').filter((entry) => entry.trim() !== '') : [...platform.certificateIssuers],
+    )
+    .pipe(z.array(DomainNameSchema).min(1, 'must name at least one CA domain')),
+  /** The platform's ACME account URI, compared with CAA `accounturi` parameters. */
+  CAA_ACCOUNT_URI: z.url().default(platform.acmeAccountUri),
+  /** The ACME validation method the platform uses, compared with CAA `validationmethods` parameters. */
+  CAA_VALIDATION_METHOD: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]+$/i, 'must be an ACME method name such as http-01')
+    .default(platform.validationMethod),
   /** Labs and tests only: the DNS servers to query instead of the system's. */
   CHECKS_DNS_SERVERS: list(HostPortSchema),
   /** Labs and tests only: a PEM file of extra certificate authorities to trust. */

@@ -23,24 +23,40 @@ export const platform = {
   exampleDomain: `${exampleLabel}.${exampleZone}`,
   /** The certificate authority that issues managed certificates (for CAA records). */
   managedCertificateIssuer: 'letsencrypt.org',
+  /** Every CA domain the platform may issue from (CAA `issue` values); the first is the one the guide names. */
+  certificateIssuers: ['letsencrypt.org'] as readonly string[],
+  /** The platform's ACME account URI, matched against CAA `accounturi` parameters. */
+  acmeAccountUri: 'https://acme-v02.api.letsencrypt.org/acme/acct/123456789',
+  /** The ACME challenge the platform validates with, matched against CAA `validationmethods`. */
+  validationMethod: 'http-01',
   /** The path on a branded link domain that answers the HTTPS probe. */
   probePath: '/.well-known/link-tracking',
   /** The value of the `x-link-tracking-service` header the tracking service sends. */
   serviceId: 'mailvane',
 } as const;
 
+/** The settings a build of the guide prints (`platform`, or the configured values in its shape). */
+export type PlatformSettings = {
+  readonly [K in keyof typeof platform]: (typeof platform)[K] extends string ? string : readonly string[];
+};
+
 /** The command lines the guide shows, built from the platform settings so they never drift. */
-export const commands = {
-  digCname: `dig +short CNAME ${platform.exampleDomain}`,
-  digCnameAnswer: `${platform.trackingHost}.`,
-  digAddress: `dig +short ${platform.exampleDomain}`,
-  digCaa: `dig +short CAA ${platform.exampleZone}`,
-  nslookupCname: `nslookup -type=CNAME ${platform.exampleDomain}`,
-  caaRecord: `${platform.exampleZone}.  3600  IN  CAA  0 issue "${platform.managedCertificateIssuer}"`,
-  curlProbe: `curl -sSI https://${platform.exampleDomain}${platform.probePath}`,
-  curlProbeAnswer: `x-link-tracking-service: ${platform.serviceId}`,
-  opensslCertificate: `openssl s_client -connect ${platform.exampleDomain}:443 -servername ${platform.exampleDomain} </dev/null 2>/dev/null | openssl x509 -noout -issuer -subject -dates -ext subjectAltName`,
-} as const;
+export function commandsFor(platform: PlatformSettings) {
+  return {
+    digCname: `dig +short CNAME ${platform.exampleDomain}`,
+    digCnameAnswer: `${platform.trackingHost}.`,
+    digAddress: `dig +short ${platform.exampleDomain}`,
+    digCaa: `dig +short CAA ${platform.exampleZone}`,
+    nslookupCname: `nslookup -type=CNAME ${platform.exampleDomain}`,
+    caaRecord: `${platform.exampleZone}.  3600  IN  CAA  0 issue "${platform.managedCertificateIssuer}"`,
+    curlProbe: `curl -sSI https://${platform.exampleDomain}${platform.probePath}`,
+    curlProbeAnswer: `x-link-tracking-service: ${platform.serviceId}`,
+    opensslCertificate: `openssl s_client -connect ${platform.exampleDomain}:443 -servername ${platform.exampleDomain} </dev/null 2>/dev/null | openssl x509 -noout -issuer -subject -dates -ext subjectAltName`,
+  } as const;
+}
+
+/** The command lines for the default settings. */
+export const commands = commandsFor(platform);
 
 /** The languages of the site. English is the root locale; the others live under their code. */
 export const locales = {

@@ -65,6 +65,24 @@ test.describe('npm run serve refuses a bad configuration before listening', () =
   }
 });
 
+test('npm run serve refuses values unlike the build’s, naming the variable and how to rebuild', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracklight-values-'));
+  try {
+    const { exited } = serve({
+      PORT: String(nextPort++),
+      DATABASE_PATH: join(dir, 'db.sqlite'),
+      TRACKING_CNAME_TARGET: 'edge.other-platform.example',
+    });
+    const { code, stderr } = await exited;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^\s+TRACKING_CNAME_TARGET: the pages were built with "track\.mail\.example"/m);
+    expect(stderr).toContain('npm run build');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('SIGTERM ends open streams with a last event, and the server exits 0 within 10 s', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tracklight-shutdown-'));
   const port = nextPort++;
