@@ -53,7 +53,10 @@ export default defineConfig({
       locales,
       lastUpdated: false,
       customCss: ['./src/styles/site.css'],
-      components: { Search: './src/components/overrides/Search.astro' },
+      components: {
+        Banner: './src/components/overrides/Banner.astro',
+        Search: './src/components/overrides/Search.astro',
+      },
       routeMiddleware: './src/site/route-middleware.ts',
       // One guide, one entry: its label is the page title in each locale.
       sidebar: [{ slug: 'guides/https-link-tracking' }],

@@ -6,6 +6,7 @@ import type { AstroIntegration } from 'astro';
 
 import { BUILD_VALUES_FILE, guideModule, type BuildValues } from '../site/build-values.ts';
 import { findDeadEnds } from '../site/dead-ends.ts';
+import { describeStatus, outdatedIds, translationStatus } from '../site/translation-status.ts';
 import { precompress } from './precompress.ts';
 
 /**
@@ -34,11 +35,14 @@ export default function tracklight({ values }: { values: BuildValues }): AstroIn
   return {
     name: 'tracklight',
     hooks: {
-      'astro:config:setup': ({ injectRoute, updateConfig }) => {
+      'astro:config:setup': ({ injectRoute, updateConfig, logger, command }) => {
         for (const [pattern, file] of Object.entries(ROUTES)) {
           injectRoute({ pattern, entrypoint: `./src/server/routes/${file}`, prerender: false });
         }
-        const source = Object.entries(guideModule(values))
+        // Translations older than their English page get a note to readers (src/components/overrides/Banner.astro).
+        const translations = translationStatus();
+        if (command === 'build') logger.info(describeStatus(translations));
+        const source = Object.entries({ ...guideModule(values), outdatedTranslations: outdatedIds(translations) })
           .map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};`)
           .join('\n');
         updateConfig({

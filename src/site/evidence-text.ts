@@ -93,6 +93,11 @@ export function evidenceSentence(wording: Wording, result: Pick<CheckResult, 'co
       wording,
       evidence.steps.map((step) => stepInSentence(wording, String(step) as StepId)),
     );
+  // A managed certificate's state and failure reason are codes: they read as the language's words.
+  if (typeof evidence.state === 'string')
+    values.stateName = say(wording, `tracklight.certificateState.${evidence.state}`);
+  if (typeof evidence.failure === 'string')
+    values.failureReason = say(wording, `tracklight.certificateFailure.${evidence.failure}`);
   const count = evidenceCount(result.code, evidence);
   if (count !== undefined) values.count = count;
   // The key is built here rather than imported, so the page's script does not bundle English.

@@ -8,4 +8,6 @@ declare module 'virtual:tracklight/values' {
   export const commands: ReturnType<typeof commandsFor>;
   /** The public site URL the pages were built for. */
   export const siteUrl: string;
+  /** Content ids of translations older than their English page (src/site/translation-status.ts). */
+  export const outdatedTranslations: readonly string[];
 }

@@ -265,7 +265,7 @@ describe('the list of checks', () => {
     expect(all.map((check) => check.id).sort()).toEqual([...CHECK_IDS].sort());
     expect(new Set(all.map((check) => check.id)).size).toBe(all.length);
     for (const check of all) expect(check.step, check.id).toBe(CHECK_STEP[check.id]);
-    expect([...READER_CHECK_IDS]).toEqual(['click-tracking', 'https-enabled']);
+    expect([...READER_CHECK_IDS]).toEqual(['click-tracking', 'managed-certificate', 'https-enabled']);
   });
 
   it('lets network checks need only network checks, so a domain’s run is the same for every reader', () => {

@@ -473,6 +473,47 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
       dns: viaTrackingHost('127.0.0.47'),
       server: { address: '127.0.0.47', respond: { kind: 'large-body', bytes: 2 * 1024 * 1024 } },
     },
+
+    // Managed certificates: the demo accounts (src/accounts/sqlite-directory.ts) hold each
+    // domain's certificate state; the network shows what readers' browsers would meet meanwhile.
+    {
+      name: 'managed-pending',
+      description: 'Healthy; the account reports its managed certificate as pending validation.',
+      route: 'direct',
+      expect: healthy,
+      dns: HEALTHY_DNS,
+    },
+    {
+      name: 'managed-issuing',
+      description: 'Healthy; the account reports its managed certificate as being issued.',
+      route: 'direct',
+      expect: healthy,
+      dns: HEALTHY_DNS,
+    },
+    {
+      name: 'managed-renewal-failed',
+      description: 'A certificate that expires in 5 days; the account reports that renewal failed at the issuer.',
+      route: 'direct',
+      expect: { ...healthy, certificate: 'cert_expiring_soon' },
+      dns: viaTrackingHost('127.0.0.60'),
+      server: { address: '127.0.0.60', cert: { notBefore: -85, notAfter: 5 } },
+    },
+    {
+      name: 'managed-blocked',
+      description: `A CAA record allows only other-ca.example; the account reports that renewal failed because CAA blocks ${platform.managedCertificateIssuer}.`,
+      route: 'direct',
+      expect: { ...healthy, caa: 'caa_blocks_issuer' },
+      dns: { ...HEALTHY_DNS, caa: [{ flags: 0, tag: 'issue', value: 'other-ca.example' }] },
+    },
+    {
+      name: 'managed-expired',
+      description:
+        'Every setup check green but the certificate expired 3 days ago; the account reports the managed certificate expired after the issuer failed.',
+      route: 'direct',
+      expect: certFails('cert_expired'),
+      dns: viaTrackingHost('127.0.0.61'),
+      server: { address: '127.0.0.61', cert: { notBefore: -93, notAfter: -3 } },
+    },
   ];
 
   return table.map((scenario) => ({ ...scenario, domain: scenarioDomain(scenario.name) }));
