@@ -8,7 +8,7 @@
  * `node src/site/translation-status.ts` lists the outdated pages (CI runs it).
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,6 +40,7 @@ function git(root: string, args: string[]): string | undefined {
 
 /** Every MDX file below `dir`, relative to it, with forward slashes. */
 function mdxFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.mdx'))
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'));
