@@ -46,7 +46,6 @@ class SetupPanel extends HTMLElement {
     this.#progress = this.querySelector('progress')!;
     this.#meta = this.querySelector('[data-meta]')!;
     this.#recheck = this.querySelector('[data-recheck]')!;
-    this.hidden = false;
 
     this.#form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -87,6 +86,7 @@ class SetupPanel extends HTMLElement {
     const domain = fromUrl ?? fromAccount ?? remembered;
     if (!domain) return;
     this.#input.value = domain;
+    if (fromUrl && location.hash) keepLanding(location.hash.slice(1));
     // A deep link, or a signed-in reader arriving from the dashboard, gets the checks at once.
     if (fromUrl || fromAccount) this.#start(domain, { fresh: false, manual: true });
   }
@@ -272,6 +272,26 @@ class SetupPanel extends HTMLElement {
 }
 
 /**
+ * A deep link lands on a step, and the results then open above it (fixes under
+ * earlier steps): keep the step where the reader landed until they scroll or
+ * act themselves, so the page does not move away under them.
+ */
+function keepLanding(id: string) {
+  const target = document.getElementById(id);
+  if (!target) return;
+  const stop = () => {
+    observer.disconnect();
+    for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const) removeEventListener(type, stop);
+  };
+  const observer = new ResizeObserver(() => target.scrollIntoView({ block: 'start' }));
+  observer.observe(document.body);
+  for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const)
+    addEventListener(type, stop, { once: true, passive: true });
+  // The checks of one domain finish within their own deadline; nothing moves after that.
+  setTimeout(stop, 30_000);
+}
+
+/**
  * Shows the route the checks found: the matching tabs of step 3, picked by the
  * keys the guide declares (`<TabKey id="cloudflare" />`), and a note that says
  * why. A domain whose route is unknown puts the tabs back on their first tab.
@@ -321,7 +341,9 @@ function selectTab(syncKey: string, key: string): boolean {
 
 /** Puts synced tabs back on their first tab, so a previous domain's route does not linger. */
 function resetTabs(syncKey: string) {
-  const tab = document.querySelector<HTMLElement>(`starlight-tabs[data-sync-key="${syncKey}"] [role="tab"]`);
+  const tab = document.querySelector<HTMLElement>(
+    `starlight-tabs[data-sync-key="${syncKey}"] > .tablist-wrapper [role="tab"]`,
+  );
   if (tab && tab.getAttribute('aria-selected') !== 'true') click(tab);
 }
 

@@ -195,7 +195,7 @@ describe('the lab', () => {
       const env = parseChecksEnv(lab.env);
       expect(env.CHECKS_DNS_SERVERS).toEqual([lab.env.CHECKS_DNS_SERVERS]);
       expect(env.CHECKS_HTTPS_PORT).toBe(port);
-      expect(env.CHECKS_ALLOWED_NETWORKS).toEqual(['127.0.0.0/25', '127.0.1.0/24']);
+      expect(env.CHECKS_ALLOWED_NETWORKS).toEqual(['127.0.0.0/25', '127.0.1.0/24', '127.0.2.0/24', '127.0.3.0/24']);
       expect(env.TRACKING_CNAME_TARGET).toBe('track.mail.example');
       expect(env.TRACKING_PROBE_PATH).toBe('/.well-known/link-tracking');
       expect(env.TRACKING_SERVICE_ID).toBe('mailvane');

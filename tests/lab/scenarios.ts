@@ -18,11 +18,12 @@ export const TRACKING_SERVICE_ADDRESS = '127.0.0.10';
 /** An address outside the allowed networks: a correct engine never connects here. */
 export const TRAP_ADDRESS = '127.0.0.200';
 /** The networks the engine may connect to (`CHECKS_ALLOWED_NETWORKS`). */
-export const ALLOWED_NETWORKS = ['127.0.0.0/25', '127.0.1.0/24'];
-/** The CDN ranges the engine recognises (`CHECKS_CDN_RANGES_FILE`). Only 127.0.1.x is both CDN and allowed. */
+export const ALLOWED_NETWORKS = ['127.0.0.0/25', '127.0.1.0/24', '127.0.2.0/24', '127.0.3.0/24'];
+/** The CDN ranges the engine recognises (`CHECKS_CDN_RANGES_FILE`): one range per provider the guide has a tab for. */
 export const CDN_PROVIDERS = [
   { id: 'cloudflare', name: 'Cloudflare', ranges: ['127.0.1.0/24'] },
   { id: 'fastly', name: 'Fastly', ranges: ['127.0.2.0/24'] },
+  { id: 'cloudfront', name: 'Amazon CloudFront', ranges: ['127.0.3.0/24'] },
 ];
 
 /** One scenario as the engine's tests see it. */
@@ -159,6 +160,22 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
       expect: { ...healthy, 'branded-link-dns': 'proxied', caa: 'not_applicable' },
       dns: { a: ['127.0.1.10'] },
       server: { address: '127.0.1.10' },
+    },
+    {
+      name: 'healthy-proxied-fastly',
+      description: 'Like healthy-proxied, through a Fastly address (127.0.2.10).',
+      route: 'proxied',
+      expect: { ...healthy, 'branded-link-dns': 'proxied', caa: 'not_applicable' },
+      dns: { a: ['127.0.2.10'] },
+      server: { address: '127.0.2.10' },
+    },
+    {
+      name: 'healthy-proxied-cloudfront',
+      description: 'Like healthy-proxied, through an Amazon CloudFront address (127.0.3.10).',
+      route: 'proxied',
+      expect: { ...healthy, 'branded-link-dns': 'proxied', caa: 'not_applicable' },
+      dns: { a: ['127.0.3.10'] },
+      server: { address: '127.0.3.10' },
     },
 
     // DNS problems.
