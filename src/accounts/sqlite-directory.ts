@@ -36,7 +36,7 @@ export function createSqliteDirectory(db: DatabaseSync, now: () => Date = () => 
         .prepare(
           `SELECT domain, https, ${CERTIFICATE_COLUMNS} FROM branded_domains WHERE account_id = ? ORDER BY domain`,
         )
-        .all(accountId) as ({ domain: string; https: number } & CertificateColumns)[];
+        .all(accountId) as unknown as ({ domain: string; https: number } & CertificateColumns)[];
       return {
         id: row.id,
         name: row.name,

@@ -208,3 +208,56 @@ test('the legacy home page’s “current guide” link goes to the guide', asyn
     await expect(page.locator('.tl-version-banner a')).toHaveAttribute('href', `${localePrefix(locale)}${GUIDE_PATH}`);
   }
 });
+
+test('checking too often keeps the last results, says when checking is possible again, and announces it', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { SPARE_PORT_BASE } = await import('./origin.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'tracklight-limited-'));
+  // Past the ports server.spec.ts takes for its own servers.
+  const port = SPARE_PORT_BASE + 40;
+  const server = spawn(process.execPath, ['src/server/serve.ts'], {
+    env: {
+      ...process.env,
+      ...JSON.parse(process.env.LAB_ENV ?? '{}'),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_PATH: join(dir, 'db.sqlite'),
+      CHECKS_RATE_LIMIT_PER_CLIENT: '2',
+      LOG_LEVEL: 'error',
+    },
+    stdio: 'ignore',
+  });
+  try {
+    const origin = `http://127.0.0.1:${port}`;
+    await expect
+      .poll(
+        () =>
+          fetch(`${origin}/api/health`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(200);
+    await page.goto(`${origin}${GUIDE_PATH}?domain=healthy-direct.${LAB}`);
+    const panel = page.locator('tl-setup-panel');
+    const tls = panel.locator('li[data-step="tls"]');
+    await expect(tls).toHaveAttribute('data-state', 'pass', { timeout: 20_000 });
+    await panel.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect(tls).toHaveAttribute('data-state', 'pass', { timeout: 20_000 });
+    await panel.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect(panel.locator('[data-meta]')).toContainText('you can check again in', { timeout: 20_000 });
+    await expect(panel.locator('[data-live]')).toContainText('The results below are from the last check');
+    await expect(tls).toHaveAttribute('data-state', 'pass');
+    await expect(page.locator('tl-step-status[data-step="tls"]')).toContainText('Passed');
+  } finally {
+    server.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 
 import { expect, test } from '@playwright/test';
 
-import { E2E_PORT } from './origin.ts';
+import { SPARE_PORT_BASE } from './origin.ts';
 
 /** A port of its own for each server these tests start beside the suite's. */
-let nextPort = E2E_PORT + 10;
+let nextPort = SPARE_PORT_BASE;
 
 /** Runs `npm run serve`'s entry with `env`; resolves with its exit code and output once it exits. */
 function serve(env: Record<string, string>) {
