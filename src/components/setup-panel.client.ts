@@ -36,6 +36,8 @@ class SetupPanel extends HTMLElement {
   #failingSince = 0;
   #lastReport: Report | undefined;
   #announced = '';
+  /** A shared report's page: its own re-run button (the one that shows what changed) is the only one. */
+  #sharedReport = new URLSearchParams(location.search).has('report');
 
   connectedCallback() {
     this.#endpoint = this.dataset.endpoint ?? '/api/checks/stream';
@@ -118,7 +120,8 @@ class SetupPanel extends HTMLElement {
       state.phase === 'idle' ||
       state.phase === 'checking' ||
       problem?.kind === 'invalid' ||
-      state.source === 'snapshot';
+      state.source === 'snapshot' ||
+      this.#sharedReport;
 
     for (const step of STEP_IDS) this.#renderStep(step, stepState(state, step), state);
 
