@@ -9,7 +9,7 @@ import starlightVersions from 'starlight-versions';
 
 import { headingAnchors } from './src/markdown/heading-anchors.ts';
 import tracklight from './src/server/integration.ts';
-import { DEFAULT_SITE_URL, resolveBuildValues } from './src/site/build-values.ts';
+import { defaultSiteUrl, resolveBuildValues } from './src/site/build-values.ts';
 import { CURRENT_VERSION, LEGACY_VERSION, locales, platform, retiredRedirects } from './src/site/site.ts';
 
 // The same variables the server reads: the server refuses to run with values unlike these.
@@ -18,7 +18,7 @@ const values = resolveBuildValues(process.env);
 export default defineConfig({
   // Content in ./content, code in ./src: see README "Layout".
   srcDir: '.',
-  site: values.SITE_URL ?? DEFAULT_SITE_URL,
+  site: values.SITE_URL ?? defaultSiteUrl(),
   trailingSlash: 'ignore',
   // The server (src/server/serve.ts) mounts Astro's handler behind its own app;
   // each prerendered page's script and style policy goes to dist/_headers.json.

@@ -33,12 +33,14 @@ export type BuildValues = z.output<typeof BuildValuesSchema>;
 /** The file beside the build (in `dist/`) that records the values the build used. */
 export const BUILD_VALUES_FILE = 'build-values.json';
 
-/** The address a site without `SITE_URL` is built for (the default of `npm start`). */
-export const DEFAULT_SITE_URL = 'http://localhost:4321';
+/** The address a site without `SITE_URL` is built for and served at: the local server's, as the server itself assumes. */
+export function defaultSiteUrl(env: Record<string, string | undefined> = process.env): string {
+  return `http://localhost:${env.PORT ?? 4321}`;
+}
 
 /** Parses the build's values from the environment, or throws one error naming each bad variable. */
 export function resolveBuildValues(env: Record<string, string | undefined> = process.env): BuildValues {
-  const parsed = BuildValuesSchema.safeParse(env);
+  const parsed = BuildValuesSchema.safeParse({ ...env, SITE_URL: env.SITE_URL ?? defaultSiteUrl(env) });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new Error(`Invalid configuration for the build:\n${problems.join('\n')}`);
@@ -88,5 +90,5 @@ export function guidePlatform(values: BuildValues) {
 /** The platform settings and command lines of one build, as the guide's MDX imports them. */
 export function guideModule(values: BuildValues) {
   const platform = guidePlatform(values);
-  return { platform, commands: commandsFor(platform), siteUrl: values.SITE_URL ?? DEFAULT_SITE_URL };
+  return { platform, commands: commandsFor(platform), siteUrl: values.SITE_URL ?? defaultSiteUrl({}) };
 }

@@ -77,6 +77,12 @@ describe('the values the pages are built with and the server runs with', () => {
     expect(message.split('\n').filter((line) => /^\s+[A-Z_]+: /.test(line))).toHaveLength(1);
   });
 
+  it('without SITE_URL, compare the local address the pages were built for with the one served', () => {
+    const file = recordedBuild({ PORT: '4321' });
+    expect(() => checkBuildValues({ PORT: '4321' }, file)).not.toThrow();
+    expect(refusal({ PORT: '8080' }, file)).toMatch(/SITE_URL: .*"http:\/\/localhost:4321".*"http:\/\/localhost:8080"/);
+  });
+
   it('refuse a build that has no record of its values', () => {
     expect(refusal({}, join(dir, 'missing.json'))).toMatch(/npm run build/);
   });
