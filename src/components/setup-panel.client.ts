@@ -2,6 +2,7 @@ import { STEP_IDS, type StepId } from '../checks/steps.ts';
 import type { CheckResult, Report } from '../checks/types.ts';
 import { getState, runChecks, stepState, subscribe, type ChecksState, type StepState } from './checks-store.client.ts';
 import { loadAccount, mountAccountActions } from './account.client.ts';
+import { prepareDomain } from './evidence.client.ts';
 import { fixFor, problemsOf, signatureOf, stepLink } from './fix.client.ts';
 import { stepInSentence, summarySentence } from '../site/evidence-text.ts';
 import { loadSharedReport, mountShare } from './share.client.ts';
@@ -99,6 +100,7 @@ class SetupPanel extends HTMLElement {
       this.#attempt = 0;
       this.#failingSince = 0;
     }
+    void prepareDomain(domain.trim().toLowerCase());
     void runChecks(this.#endpoint, domain.trim(), { fresh });
   }
 
