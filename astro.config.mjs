@@ -9,12 +9,16 @@ import starlightVersions from 'starlight-versions';
 
 import { headingAnchors } from './src/markdown/heading-anchors.ts';
 import tracklight from './src/server/integration.ts';
-import { CURRENT_VERSION, LEGACY_VERSION, locales, platform, retiredRedirects, siteUrl } from './src/site/site.ts';
+import { defaultSiteUrl, resolveBuildValues } from './src/site/build-values.ts';
+import { CURRENT_VERSION, LEGACY_VERSION, locales, platform, retiredRedirects } from './src/site/site.ts';
+
+// The same variables the server reads: the server refuses to run with values unlike these.
+const values = resolveBuildValues(process.env);
 
 export default defineConfig({
   // Content in ./content, code in ./src: see README "Layout".
   srcDir: '.',
-  site: siteUrl(),
+  site: values.SITE_URL ?? defaultSiteUrl(),
   trailingSlash: 'ignore',
   // The server (src/server/serve.ts) mounts Astro's handler behind its own app;
   // each prerendered page's script and style policy goes to dist/_headers.json.
@@ -49,7 +53,10 @@ export default defineConfig({
       locales,
       lastUpdated: false,
       customCss: ['./src/styles/site.css'],
-      components: { Search: './src/components/overrides/Search.astro' },
+      components: {
+        Banner: './src/components/overrides/Banner.astro',
+        Search: './src/components/overrides/Search.astro',
+      },
       routeMiddleware: './src/site/route-middleware.ts',
       // One guide, one entry: its label is the page title in each locale.
       sidebar: [{ slug: 'guides/https-link-tracking' }],
@@ -59,6 +66,6 @@ export default defineConfig({
         starlightLlmsTxt({ projectName: `${platform.name} Docs` }),
       ],
     }),
-    tracklight(),
+    tracklight({ values }),
   ],
 });

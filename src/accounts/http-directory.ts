@@ -1,12 +1,25 @@
 import { z } from 'zod';
 
-import { DomainNotInAccountError, type AccountDirectory } from './directory.ts';
+import {
+  CERTIFICATE_FAILURES,
+  CERTIFICATE_STATES,
+  DomainNotInAccountError,
+  type AccountDirectory,
+  type CertificateFailure,
+} from './directory.ts';
+
+const CertificateSchema = z.object({
+  state: z.enum(CERTIFICATE_STATES),
+  notAfter: z.iso.datetime({ offset: true }).optional(),
+  failure: z.enum(Object.keys(CERTIFICATE_FAILURES) as [CertificateFailure, ...CertificateFailure[]]).optional(),
+  detail: z.string().max(500).optional(),
+});
 
 const AccountSchema = z.object({
   id: z.string(),
   name: z.string(),
   clickTracking: z.boolean(),
-  domains: z.array(z.object({ domain: z.string(), https: z.boolean() })),
+  domains: z.array(z.object({ domain: z.string(), https: z.boolean(), certificate: CertificateSchema.optional() })),
 });
 const ChangedSchema = z.object({ changed: z.boolean() });
 const AuditSchema = z.object({
@@ -15,7 +28,7 @@ const AuditSchema = z.object({
       at: z.string(),
       accountId: z.string(),
       actor: z.string(),
-      action: z.enum(['click_tracking_on', 'click_tracking_off', 'https_on', 'https_off']),
+      action: z.enum(['click_tracking_on', 'click_tracking_off', 'https_on', 'https_off', 'certificate_retry']),
       target: z.string().nullable(),
       evidence: z.unknown(),
     }),
@@ -82,6 +95,16 @@ export function createHttpDirectory(options: HttpDirectoryOptions): AccountDirec
           actor,
           evidence,
         },
+      );
+      if (!data) throw new DomainNotInAccountError(domain);
+      return data.changed;
+    },
+    async retryCertificate({ accountId, actor, evidence, domain }) {
+      const { data } = await call(
+        'POST',
+        `${account(accountId)}/domains/${encodeURIComponent(domain)}/certificate/retry`,
+        ChangedSchema,
+        { actor, evidence },
       );
       if (!data) throw new DomainNotInAccountError(domain);
       return data.changed;

@@ -72,6 +72,13 @@ const DEFINITIONS = {
   probe_timeout: trouble('tls', 'fail'),
   response_too_large: trouble('tls', 'fail'),
 
+  // Step 3, the platform's side: the managed certificate as the account directory reports it.
+  managed_cert_active: outcome('tls', 'pass'),
+  managed_cert_issuing: trouble('tls', 'warn'),
+  managed_cert_renewal_failed: trouble('tls', 'fail'),
+  managed_cert_blocked: trouble('tls', 'fail'),
+  managed_cert_expired: trouble('tls', 'fail'),
+
   // Step 4: HTTPS for tracked links, turned on by the reader.
   https_on: outcome('https', 'pass'),
   https_ready: outcome('https', 'info'),

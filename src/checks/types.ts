@@ -11,6 +11,7 @@ export const CHECK_IDS = [
   'caa',
   'certificate',
   'https-probe',
+  'managed-certificate',
   'https-enabled',
 ] as const;
 
@@ -24,6 +25,7 @@ export const CHECK_STEP: Record<CheckId, StepId> = {
   caa: 'tls',
   certificate: 'tls',
   'https-probe': 'tls',
+  'managed-certificate': 'tls',
   'https-enabled': 'https',
 };
 

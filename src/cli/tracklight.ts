@@ -4,7 +4,7 @@
  * on the same engine as the API. Exits 1 when a step fails, 2 on bad input.
  */
 import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { domainToUnicode, fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import english from '../../content/i18n/en.json' with { type: 'json' };
@@ -140,7 +140,7 @@ export function formatReport(report: Report): string {
       `${STATE_SYMBOLS[check.status]} ${check.id}: ${strings[findingTitleKey(check.code)] ?? check.code} [${check.code}, ${strings[`tracklight.state.${check.status}`]?.toLowerCase()}]`,
     );
     if (check.status === 'fail' || check.status === 'warn' || check.status === 'error') {
-      lines.push(`    ${evidenceSentence(wording, check, report.domain)}`);
+      lines.push(`    ${evidenceSentence(wording, check, report.domain, domainToUnicode)}`);
       for (const [key, value] of Object.entries(check.evidence)) lines.push(`    ${key}: ${describe(value)}`);
       lines.push(`    fix: ${check.docs}`);
     }

@@ -39,21 +39,33 @@ export function mountAccountActions(
   const bar = panel.querySelector<HTMLElement>('[data-account]')!;
   bar.hidden = false;
   bar.querySelector('[data-account-name]')!.textContent = t('tracklight.account.signedInAs', { name: account.name });
+  let signedIn = true;
   bar.querySelector<HTMLButtonElement>('[data-sign-out]')!.addEventListener('click', async () => {
     await change('/api/sign-out', {});
+    signedIn = false;
     bar.hidden = true;
+    notes.clear();
+    // Signed out again, the reader is told again how to sign in and where the last step is.
+    panel.querySelector<HTMLElement>('[data-account-hint]')!.hidden = false;
+    panel.dispatchEvent(new CustomEvent('tl-signed-out'));
     announce(t('tracklight.account.signedOut'));
     void runChecks(endpoint, getState().domain);
   });
 
-  /** Messages after an action stay until the next action, even as the checks re-render. */
+  /** Messages after an action stay until the next action, even as the checks re-render, for the domain they were about. */
   const notes = new Map<StepId, HTMLElement[]>();
+  let notesDomain = '';
   const recheck = () => runChecks(endpoint, getState().domain);
 
   function actionsFor(step: StepId, results: CheckResult[]): HTMLElement[] {
+    if (!signedIn) return [];
     // The findings a reader can act on themselves, whichever check reported them.
     const codes = new Set(results.filter((entry) => entry.step === step).map((entry) => entry.code));
     const domain = getState().domain;
+    const retriable = results.some((entry) => entry.id === 'managed-certificate' && entry.evidence.retriable === true);
+    if (step === 'tls' && retriable) {
+      return [button(t('tracklight.certificate.retry'), () => retry(step, domain))];
+    }
     if (codes.has('tracking_off')) {
       return [
         button(t('tracklight.account.turnOnTracking'), () =>
@@ -124,14 +136,32 @@ export function mountAccountActions(
     void recheck();
   }
 
+  /** Retry issuance of the domain's managed certificate: the platform's move, so no undo. */
+  async function retry(step: StepId, domain: string) {
+    setNotes(step, [paragraph(t('tracklight.account.working'))]);
+    const { status, body: answer } = await change('/api/account/certificate', { domain });
+    const text =
+      status !== 200
+        ? t('tracklight.account.failed')
+        : answer.changed
+          ? t('tracklight.certificate.retried')
+          : t('tracklight.certificate.notRetried');
+    setNotes(step, [paragraph(text)]);
+    announce(text);
+    void recheck();
+  }
+
   function setNotes(step: StepId, nodes: HTMLElement[]) {
+    notesDomain = getState().domain;
     notes.set(step, nodes);
     render();
   }
 
   function render() {
-    const { results, phase } = getState();
-    for (const step of ['click-tracking', 'https'] as const) {
+    const { results, phase, domain } = getState();
+    // A note ("Undone", "HTTPS is on") is about one domain: checking another one drops it.
+    if (domain !== notesDomain) notes.clear();
+    for (const step of ['click-tracking', 'tls', 'https'] as const) {
       const slot = panel.querySelector<HTMLElement>(`[data-step="${step}"] [data-actions]`);
       if (!slot) continue;
       const actions = phase === 'done' ? actionsFor(step, results) : [];

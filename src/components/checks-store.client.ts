@@ -7,9 +7,11 @@ import type { StepId } from '../checks/steps.ts';
 /** What the page shows for one step. */
 export type StepState = DisplayState;
 
-/** Why a run produced no report. */
+/** Why a run produced no report. A refused run (`rate_limited`) keeps the last results when `kept` is true. */
 export type RunProblem =
-  { kind: 'invalid'; reason: string } | { kind: 'rate_limited'; retryAfterSeconds: number } | { kind: 'unreachable' };
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'rate_limited'; retryAfterSeconds: number; kept: boolean }
+  | { kind: 'unreachable' };
 
 /** Everything the views render from: one request, many views. */
 export interface ChecksState {
@@ -56,6 +58,7 @@ export async function runChecks(endpoint: string, domain: string, { fresh = fals
   current?.abort();
   const controller = new AbortController();
   current = controller;
+  const previous = state;
   update({ domain, phase: 'checking', results: [], report: undefined, problem: undefined, source: 'live' });
 
   const url = new URL(endpoint, location.href);
@@ -74,7 +77,11 @@ export async function runChecks(endpoint: string, domain: string, { fresh = fals
         });
       if (response.status === 429 || response.status === 503) {
         const retryAfterSeconds = Number(response.headers.get('retry-after')) || body.error?.retryAfterSeconds || 30;
-        return update({ phase: 'problem', problem: { kind: 'rate_limited', retryAfterSeconds } });
+        // Checking the same domain too often keeps its last results on screen instead of wiping every step.
+        const kept = previous.domain === domain && previous.phase === 'done' && previous.report !== undefined;
+        const problem = { kind: 'rate_limited', retryAfterSeconds, kept } as const;
+        if (kept) return update({ ...previous, problem });
+        return update({ phase: 'problem', problem });
       }
       return update({ phase: 'problem', problem: { kind: 'unreachable' } });
     }

@@ -6,4 +6,5 @@ export { default as DashboardLabel } from './DashboardLabel.astro';
 export { default as DnsRecord } from './DnsRecord.astro';
 export { default as SetupPanel } from './SetupPanel.astro';
 export { default as StepStatus } from './StepStatus.astro';
-export { commands, platform } from '../site/site.ts';
+export { default as TabKey } from './TabKey.astro';
+export { commands, platform } from 'virtual:tracklight/values';

@@ -2,8 +2,9 @@ import { STEP_IDS, type StepId } from '../checks/steps.ts';
 import type { CheckResult, Report } from '../checks/types.ts';
 import { getState, runChecks, stepState, subscribe, type ChecksState, type StepState } from './checks-store.client.ts';
 import { loadAccount, mountAccountActions } from './account.client.ts';
-import { evidenceSentence } from './evidence.client.ts';
-import { summarySentence } from '../site/evidence-text.ts';
+import { prepareDomain } from './evidence.client.ts';
+import { fixFor, problemsOf, signatureOf, stepLink } from './fix.client.ts';
+import { stepInSentence, summarySentence } from '../site/evidence-text.ts';
 import { loadSharedReport, mountShare } from './share.client.ts';
 import { STATE_SYMBOLS } from '../site/state-symbols.ts';
 import { lang, t, wording } from './strings.client.ts';
@@ -13,10 +14,6 @@ const STORAGE_KEY = 'tracklight:last-domain';
 const BACKOFF_SECONDS = [10, 20, 40, 60];
 /** Automatic re-checks stop this long after the first failure of a domain. */
 const RECHECK_WINDOW_MS = 15 * 60_000;
-/** Codes a DNS record fixes: the panel shows that record, ready to copy. */
-const RECORD_FIXES = new Set(['cname_missing', 'cname_wrong_target', 'doubled_name', 'nxdomain']);
-/** Which tab of the guide's CDN tabs matches a CDN the checks recognised. */
-const CDN_TABS: Record<string, number> = { cloudflare: 0, cloudfront: 1, fastly: 2 };
 
 /**
  * `<tl-setup-panel>`: the guide's live checks. The reader enters a domain, the
@@ -40,6 +37,8 @@ class SetupPanel extends HTMLElement {
   #failingSince = 0;
   #lastReport: Report | undefined;
   #announced = '';
+  /** A shared report's page: its own re-run button (the one that shows what changed) is the only one. */
+  #sharedReport = new URLSearchParams(location.search).has('report');
 
   connectedCallback() {
     this.#endpoint = this.dataset.endpoint ?? '/api/checks/stream';
@@ -50,7 +49,6 @@ class SetupPanel extends HTMLElement {
     this.#progress = this.querySelector('progress')!;
     this.#meta = this.querySelector('[data-meta]')!;
     this.#recheck = this.querySelector('[data-recheck]')!;
-    this.hidden = false;
 
     this.#form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -91,6 +89,7 @@ class SetupPanel extends HTMLElement {
     const domain = fromUrl ?? fromAccount ?? remembered;
     if (!domain) return;
     this.#input.value = domain;
+    if (fromUrl && location.hash) keepLanding(location.hash.slice(1));
     // A deep link, or a signed-in reader arriving from the dashboard, gets the checks at once.
     if (fromUrl || fromAccount) this.#start(domain, { fresh: false, manual: true });
   }
@@ -101,6 +100,7 @@ class SetupPanel extends HTMLElement {
       this.#attempt = 0;
       this.#failingSince = 0;
     }
+    void prepareDomain(domain.trim().toLowerCase());
     void runChecks(this.#endpoint, domain.trim(), { fresh });
   }
 
@@ -117,14 +117,26 @@ class SetupPanel extends HTMLElement {
     const progress = t('tracklight.panel.progress', { count: done, total: state.total });
     this.#progress.textContent = progress;
     this.#progress.setAttribute('aria-label', progress);
-    this.#recheck.hidden = state.phase === 'idle' || state.phase === 'checking' || problem?.kind === 'invalid';
+    // A saved report has one re-run button of its own, the one that shows what changed.
+    this.#recheck.hidden =
+      state.phase === 'idle' ||
+      state.phase === 'checking' ||
+      problem?.kind === 'invalid' ||
+      state.source === 'snapshot' ||
+      this.#sharedReport;
 
     for (const step of STEP_IDS) this.#renderStep(step, stepState(state, step), state);
 
     if (state.phase === 'checking') this.#announce(t('tracklight.panel.checking', { domain: state.domain }));
-    if (state.phase === 'done' && state.report && state.report !== this.#lastReport) this.#onReport(state.report);
+    if (state.phase === 'done' && state.report && state.report !== this.#lastReport && !problem)
+      this.#onReport(state.report);
+    this.#showFinish(state);
     if (problem?.kind === 'invalid') this.#announce(this.#error.textContent ?? '');
-    if (problem?.kind === 'rate_limited') this.#retryIn(problem.retryAfterSeconds, 'tracklight.panel.rateLimited');
+    if (problem?.kind === 'rate_limited') {
+      const key = problem.kept ? 'tracklight.panel.rateLimitedKept' : 'tracklight.panel.rateLimited';
+      this.#retryIn(problem.retryAfterSeconds, key);
+      this.#announce(t(key, { seconds: problem.retryAfterSeconds }));
+    }
     if (problem?.kind === 'unreachable') this.#retryIn(BACKOFF_SECONDS[0]!, 'tracklight.panel.unreachable');
   }
 
@@ -135,85 +147,14 @@ class SetupPanel extends HTMLElement {
     item.querySelector('[data-icon]')!.textContent = STATE_SYMBOLS[state];
     item.querySelector('[data-state-text]')!.textContent = t(`tracklight.state.${state}`);
     const details = item.querySelector<HTMLElement>('[data-details]')!;
-    const problems = current.results.filter(
-      (result) =>
-        result.step === step && (result.status === 'fail' || result.status === 'warn' || result.status === 'error'),
-    );
-    const signature = problems
-      .map((result) => `${result.id}:${result.code}:${JSON.stringify(result.evidence)}`)
-      .join('|');
+    const problems = problemsOf(current.results, step);
+    const signature = signatureOf(problems);
     if (details.dataset.signature === signature) return;
     details.dataset.signature = signature;
-    details.replaceChildren(...problems.map((result) => this.#fixFor(result, current.domain)));
-  }
-
-  /** What was found and how to fix it, for one problem. Remote values only ever become text. */
-  #fixFor(result: CheckResult, domain: string): HTMLElement {
-    const box = document.createElement('div');
-    box.className = 'tl-fix';
-    const title = document.createElement('p');
-    title.className = 'tl-fix-title';
-    title.textContent = t(`tracklight.finding.${result.code}`);
-    const foundLabel = document.createElement('p');
-    foundLabel.className = 'tl-fix-label';
-    foundLabel.textContent = t('tracklight.fix.found');
-    const found = document.createElement('p');
-    found.textContent = evidenceSentence(result, domain);
-    const howToLabel = document.createElement('p');
-    howToLabel.className = 'tl-fix-label';
-    howToLabel.textContent = t('tracklight.fix.howTo');
-    box.append(title, foundLabel, found, howToLabel);
-
-    const record = result.evidence.record as { name: string; label: string; type: string; target: string } | undefined;
-    if (RECORD_FIXES.has(result.code) && record) box.append(this.#recordBlock(record));
-    const anchor = new URL(result.docs).hash.slice(1);
-    box.append(...guideEntry(anchor));
-    const more = document.createElement('a');
-    more.href = `#${anchor}`;
-    more.textContent = t('tracklight.fix.readMore');
-    box.append(more);
-    return box;
-  }
-
-  #recordBlock(record: { name: string; label: string; type: string; target: string }): HTMLElement {
-    const block = document.createElement('div');
-    block.className = 'tl-record';
-    const intro = document.createElement('p');
-    intro.textContent = t('tracklight.fix.record');
-    const table = document.createElement('table');
-    const head = table.createTHead().insertRow();
-    const body = table.createTBody().insertRow();
-    const cells: [string, string][] = [
-      [t('tracklight.dnsRecord.name'), record.label],
-      [t('tracklight.dnsRecord.type'), record.type],
-      [t('tracklight.dnsRecord.target'), record.target],
-    ];
-    for (const [label, value] of cells) {
-      const th = document.createElement('th');
-      th.scope = 'col';
-      th.textContent = label;
-      head.append(th);
-      const code = document.createElement('code');
-      code.textContent = value;
-      body.insertCell().append(code);
-    }
-    const zoneLine = `${record.name}.  3600  IN  ${record.type}  ${record.target}.`;
-    const line = document.createElement('code');
-    line.className = 'tl-zone-line';
-    line.textContent = zoneLine;
-    const copy = document.createElement('button');
-    copy.type = 'button';
-    copy.className = 'tl-copy';
-    copy.textContent = t('tracklight.fix.copy');
-    copy.addEventListener('click', () => {
-      void navigator.clipboard?.writeText(zoneLine).then(() => {
-        copy.textContent = t('tracklight.fix.copied');
-        this.#announce(t('tracklight.fix.copied'));
-        setTimeout(() => (copy.textContent = t('tracklight.fix.copy')), 2000);
-      });
-    });
-    block.append(intro, table, line, copy);
-    return block;
+    details.replaceChildren(
+      ...problems.map((result) => fixFor(result, current.domain, (text) => this.#announce(text))),
+      ...(problems.length > 0 ? [stepLink(step)] : []),
+    );
   }
 
   #onReport(report: Report) {
@@ -246,6 +187,29 @@ class SetupPanel extends HTMLElement {
     const delay = BACKOFF_SECONDS[Math.min(this.#attempt, BACKOFF_SECONDS.length - 1)]!;
     this.#attempt += 1;
     this.#schedule(delay, () => this.#setMeta(report, this.#nextCheckText()));
+  }
+
+  /**
+   * Signed out, once every check that can run without an account passes, says
+   * where the last step is and how to get the signed link that unlocks it.
+   */
+  #showFinish(state: ChecksState) {
+    const finish = this.querySelector<HTMLElement>('[data-finish]')!;
+    const signedOut = this.querySelector<HTMLElement>('[data-account]')!.hidden;
+    const report = state.phase === 'done' ? state.report : undefined;
+    const allPass =
+      report !== undefined &&
+      report.checks.every((check) => check.status !== 'fail' && check.status !== 'error' && check.status !== 'warn');
+    const show = signedOut && allPass && state.source === 'live';
+    finish.hidden = !show;
+    if (!show || finish.dataset.domain === report!.domain) return;
+    finish.dataset.domain = report!.domain;
+    const link = document.createElement('a');
+    link.href = '#step-https';
+    link.textContent = stepInSentence(wording(), 'https');
+    const [before, after] = t('tracklight.panel.finishSignedOut', { step: '\u0000' }).split('\u0000');
+    finish.replaceChildren(before ?? '', link, after ?? '');
+    this.#announce(finish.textContent ?? '');
   }
 
   #retryIn(seconds: number, key: string) {
@@ -312,34 +276,43 @@ class SetupPanel extends HTMLElement {
   }
 }
 
-/** The paragraphs of the guide's troubleshooting entry for `anchor`, copied: the fix is written once, in the guide. */
-function guideEntry(anchor: string): Node[] {
-  const heading = document.getElementById(anchor);
-  if (!heading || heading.tagName !== 'H4') return [];
-  const nodes: Node[] = [];
-  // Starlight wraps headings with their anchor link in a div.
-  let node = (heading.parentElement?.classList.contains('sl-heading-wrapper') ? heading.parentElement : heading)
-    .nextElementSibling;
-  while (node && !/^(H[1-4])$/.test(node.tagName) && !node.classList.contains('sl-heading-wrapper')) {
-    const copy = node.cloneNode(true) as Element;
-    copy.querySelectorAll('[id]').forEach((element) => element.removeAttribute('id'));
-    nodes.push(copy);
-    node = node.nextElementSibling;
-  }
-  return nodes;
+/**
+ * A deep link lands on a step, and the results then open above it (fixes under
+ * earlier steps): keep the step where the reader landed until they scroll or
+ * act themselves, so the page does not move away under them.
+ */
+function keepLanding(id: string) {
+  const target = document.getElementById(id);
+  if (!target) return;
+  const stop = () => {
+    observer.disconnect();
+    for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const) removeEventListener(type, stop);
+  };
+  const observer = new ResizeObserver(() => target.scrollIntoView({ block: 'start' }));
+  observer.observe(document.body);
+  for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const)
+    addEventListener(type, stop, { once: true, passive: true });
+  // The checks of one domain finish within their own deadline; nothing moves after that.
+  setTimeout(stop, 30_000);
 }
 
-/** Shows the route the checks found: the matching tab of step 3, and a note that says why. */
+/**
+ * Shows the route the checks found: the matching tabs of step 3, picked by the
+ * keys the guide declares (`<TabKey id="cloudflare" />`), and a note that says
+ * why. A domain whose route is unknown puts the tabs back on their first tab.
+ */
 function showRoute(report: Report) {
   const note = document.querySelector<HTMLElement>('[data-route-note]');
   const dns = report.checks.find((check) => check.id === 'branded-link-dns');
   if (report.route === 'unknown' || !dns) {
     if (note) note.hidden = true;
+    resetTabs('tls-route');
+    resetTabs('cdn');
     return;
   }
   const cdnId = String(dns.evidence.cdnId ?? '');
-  selectTab('tls-route', report.route === 'proxied' ? 1 : 0);
-  if (report.route === 'proxied' && cdnId in CDN_TABS) selectTab('cdn', CDN_TABS[cdnId]!);
+  selectTab('tls-route', report.route === 'proxied' ? 'cdn' : 'managed');
+  if (report.route === 'proxied' && !selectTab('cdn', cdnId)) resetTabs('cdn');
   if (note) {
     note.hidden = false;
     note.textContent =
@@ -349,11 +322,37 @@ function showRoute(report: Report) {
   }
 }
 
-/** Selects a tab of Starlight's synced tabs as a click by the reader would. */
-function selectTab(syncKey: string, index: number) {
+/** The tab of the synced tabs `syncKey` whose panel declares `key`; undefined when none does. */
+function tabFor(syncKey: string, key: string): HTMLElement | undefined {
   const tabs = document.querySelector(`starlight-tabs[data-sync-key="${syncKey}"]`);
-  const tab = tabs?.querySelectorAll<HTMLElement>('[role="tab"]')[index];
-  if (!tab || tab.getAttribute('aria-selected') === 'true') return;
+  if (!tabs || !key) return undefined;
+  for (const panel of tabs.querySelectorAll<HTMLElement>(':scope > [role="tabpanel"]')) {
+    const marker = panel.querySelector(`[data-tab-key="${CSS.escape(key)}"]`);
+    // A nested set of tabs has markers of its own: only this panel's own counts.
+    if (marker?.closest('starlight-tabs') !== tabs) continue;
+    const tab = document.getElementById(panel.getAttribute('aria-labelledby') ?? '');
+    if (tab) return tab;
+  }
+  return undefined;
+}
+
+/** Selects the tab with `key` as a click by the reader would; false when the guide has no such tab. */
+function selectTab(syncKey: string, key: string): boolean {
+  const tab = tabFor(syncKey, key);
+  if (!tab) return false;
+  if (tab.getAttribute('aria-selected') !== 'true') click(tab);
+  return true;
+}
+
+/** Puts synced tabs back on their first tab, so a previous domain's route does not linger. */
+function resetTabs(syncKey: string) {
+  const tab = document.querySelector<HTMLElement>(
+    `starlight-tabs[data-sync-key="${syncKey}"] > .tablist-wrapper [role="tab"]`,
+  );
+  if (tab && tab.getAttribute('aria-selected') !== 'true') click(tab);
+}
+
+function click(tab: HTMLElement) {
   // Switching tabs must not move the reader's focus or scroll away from where they are.
   const focused = document.activeElement as HTMLElement | null;
   const { scrollX, scrollY } = window;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import { ChecksEnvSchema, type ChecksEnv } from '../checks/config.ts';
 import { loadCdnRanges } from '../checks/net/cdn-ranges.ts';
+import { SiteUrlSchema } from '../site/build-values.ts';
 import { GUIDE_PATH } from '../site/site.ts';
 import { DatabaseUrlSchema } from '../storage/open-storage.ts';
 import { RedisUrlSchema } from './redis-state.ts';
@@ -55,9 +56,7 @@ export const ServerEnvSchema = z
     /** Port the server listens on. */
     PORT: port.default(4321),
     /** The public origin readers use (canonical links, `docs` links, the Origin every change must carry). */
-    SITE_URL: z
-      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL such as https://docs.example.com' })
-      .optional(),
+    SITE_URL: SiteUrlSchema,
     /** Which proxies to believe: a number of hops, or a comma-separated list of addresses and CIDR blocks. */
     TRUST_PROXY: TrustProxySchema,
     /** A separate port for Prometheus metrics; unset, there is no metrics listener. */

@@ -3,7 +3,7 @@
  * configuration (and opens the database) before it listens; a bad value exits
  * with one message naming each bad variable, and no stack trace.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,6 +12,7 @@ import { serve as listen } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { MiddlewareHandler } from 'hono';
 
+import { BUILD_VALUES_FILE, differingValues, parseRecordedValues, resolveBuildValues } from '../site/build-values.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { AppEnv } from './middleware.ts';
@@ -33,7 +34,31 @@ export const BUILD = {
   entry: join(ROOT, 'dist/server/entry.mjs'),
   client: join(ROOT, 'dist/client'),
   headers: join(ROOT, 'dist/_headers.json'),
+  values: join(ROOT, 'dist', BUILD_VALUES_FILE),
 };
+
+/**
+ * Refuses a build whose pages print other values than the server runs with
+ * (the guide would name one tracking host and the checks demand another),
+ * naming each variable that differs and how to rebuild.
+ */
+export function checkBuildValues(env: Record<string, string | undefined>, file: string = BUILD.values): void {
+  const recorded = existsSync(file) ? parseRecordedValues(readFileSync(file, 'utf8')) : undefined;
+  if (!recorded) {
+    throw new ConfigError(
+      `The build has no record of the values it was built with (${file}): run \`npm run build\` (or \`npm start\`, which builds).`,
+    );
+  }
+  const differences = differingValues(recorded, resolveBuildValues(env));
+  if (differences.length === 0) return;
+  throw new ConfigError(
+    [
+      'The running configuration differs from the one the site was built with:',
+      ...differences.map((line) => `  ${line}`),
+      "Rebuild with the same environment (`npm run build`, or `npm start`, which builds when they differ), or run with the build's values.",
+    ].join('\n'),
+  );
+}
 
 /**
  * Everything that is not the API: the built files from memory (precompressed,
@@ -72,6 +97,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const config = loadConfig(env);
   if (!existsSync(BUILD.entry))
     throw new ConfigError('The site is not built: run `npm run build` (or `npm start`, which builds).');
+  checkBuildValues(env);
   const services = await openServices(config);
   const site = await loadStaticSite(BUILD.client, BUILD.headers);
   const { handler: astro } = (await import(pathToFileURL(BUILD.entry).href)) as { handler: AstroHandler };

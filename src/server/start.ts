@@ -6,11 +6,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { DEMO_ACCOUNTS } from '../accounts/sqlite-directory.ts';
+import { differingValues, parseRecordedValues, resolveBuildValues } from '../site/build-values.ts';
 import { GUIDE_PATH } from '../site/site.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { BUILD, main } from './serve.ts';
@@ -46,8 +47,16 @@ try {
 
 const builtAt = existsSync(BUILD.entry) ? statSync(BUILD.entry).mtimeMs : 0;
 const sourcesAt = Math.max(...SOURCES.map((source) => newestMtime(join(root, source))));
-if (builtAt < sourcesAt) {
-  console.log(builtAt ? 'Sources changed since the last build: rebuilding…' : 'Building the site…');
+const recorded = existsSync(BUILD.values) ? parseRecordedValues(readFileSync(BUILD.values, 'utf8')) : undefined;
+const valuesChanged = !recorded || differingValues(recorded, resolveBuildValues()).length > 0;
+if (builtAt < sourcesAt || valuesChanged) {
+  console.log(
+    !builtAt
+      ? 'Building the site…'
+      : builtAt < sourcesAt
+        ? 'Sources changed since the last build: rebuilding…'
+        : "The configured values differ from the build's: rebuilding…",
+  );
   const astro = join(root, 'node_modules/astro/bin/astro.mjs');
   const result = spawnSync(process.execPath, [astro, 'build'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);

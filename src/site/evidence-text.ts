@@ -46,6 +46,21 @@ export function list({ lang }: Wording, items: readonly string[]): string {
   return new Intl.ListFormat(lang, { type: 'conjunction' }).format(items);
 }
 
+/**
+ * A domain as its owner writes it: an internationalised name in Unicode, with
+ * the ASCII form the checks (and DNS) used beside it, e.g. "bücher.example
+ * (xn--bcher-kva.example)". An ASCII name stays as it is.
+ */
+export function displayDomain(ascii: string, toUnicode: (domain: string) => string): string {
+  let unicode = ascii;
+  try {
+    unicode = toUnicode(ascii);
+  } catch {
+    // A label that is not valid Punycode is shown as DNS has it.
+  }
+  return unicode === ascii ? ascii : `${unicode} (${ascii})`;
+}
+
 /** A date alone, long form ("8 December 2026"); sentences put it after a colon or a word that fits any day. */
 export function longDate({ lang }: Wording, iso: string): string {
   return new Intl.DateTimeFormat(lang, { dateStyle: 'long' }).format(new Date(iso));
@@ -82,10 +97,18 @@ export function evidenceCount(code: FindingCode, evidence: Record<string, unknow
   return 0;
 }
 
-/** The sentence that says what a check found, e.g. "links.example.com points at old.example.net." */
-export function evidenceSentence(wording: Wording, result: Pick<CheckResult, 'code' | 'evidence'>, domain: string) {
+/**
+ * The sentence that says what a check found, e.g. "links.example.com points at
+ * old.example.net."; with a Punycode decoder, an internationalised name reads in Unicode.
+ */
+export function evidenceSentence(
+  wording: Wording,
+  result: Pick<CheckResult, 'code' | 'evidence'>,
+  domain: string,
+  toUnicode: (domain: string) => string = (ascii) => ascii,
+) {
   const evidence = result.evidence;
-  const values: Record<string, string | number> = { domain };
+  const values: Record<string, string | number> = { domain: displayDomain(domain, toUnicode) };
   for (const [key, value] of Object.entries(evidence)) values[key] = format(wording, value);
   if (typeof evidence.limitBytes === 'number') values.limitKb = String(Math.round(evidence.limitBytes / 1024));
   if (Array.isArray(evidence.steps))
@@ -93,6 +116,11 @@ export function evidenceSentence(wording: Wording, result: Pick<CheckResult, 'co
       wording,
       evidence.steps.map((step) => stepInSentence(wording, String(step) as StepId)),
     );
+  // A managed certificate's state and failure reason are codes: they read as the language's words.
+  if (typeof evidence.state === 'string')
+    values.stateName = say(wording, `tracklight.certificateState.${evidence.state}`);
+  if (typeof evidence.failure === 'string')
+    values.failureReason = say(wording, `tracklight.certificateFailure.${evidence.failure}`);
   const count = evidenceCount(result.code, evidence);
   if (count !== undefined) values.count = count;
   // The key is built here rather than imported, so the page's script does not bundle English.

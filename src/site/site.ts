@@ -35,18 +35,28 @@ export const platform = {
   serviceId: 'mailvane',
 } as const;
 
+/** The settings a build of the guide prints (`platform`, or the configured values in its shape). */
+export type PlatformSettings = {
+  readonly [K in keyof typeof platform]: (typeof platform)[K] extends string ? string : readonly string[];
+};
+
 /** The command lines the guide shows, built from the platform settings so they never drift. */
-export const commands = {
-  digCname: `dig +short CNAME ${platform.exampleDomain}`,
-  digCnameAnswer: `${platform.trackingHost}.`,
-  digAddress: `dig +short ${platform.exampleDomain}`,
-  digCaa: `dig +short CAA ${platform.exampleZone}`,
-  nslookupCname: `nslookup -type=CNAME ${platform.exampleDomain}`,
-  caaRecord: `${platform.exampleZone}.  3600  IN  CAA  0 issue "${platform.managedCertificateIssuer}"`,
-  curlProbe: `curl -sSI https://${platform.exampleDomain}${platform.probePath}`,
-  curlProbeAnswer: `x-link-tracking-service: ${platform.serviceId}`,
-  opensslCertificate: `openssl s_client -connect ${platform.exampleDomain}:443 -servername ${platform.exampleDomain} </dev/null 2>/dev/null | openssl x509 -noout -issuer -subject -dates -ext subjectAltName`,
-} as const;
+export function commandsFor(platform: PlatformSettings) {
+  return {
+    digCname: `dig +short CNAME ${platform.exampleDomain}`,
+    digCnameAnswer: `${platform.trackingHost}.`,
+    digAddress: `dig +short ${platform.exampleDomain}`,
+    digCaa: `dig +short CAA ${platform.exampleZone}`,
+    nslookupCname: `nslookup -type=CNAME ${platform.exampleDomain}`,
+    caaRecord: `${platform.exampleZone}.  3600  IN  CAA  0 issue "${platform.managedCertificateIssuer}"`,
+    curlProbe: `curl -sSI https://${platform.exampleDomain}${platform.probePath}`,
+    curlProbeAnswer: `x-link-tracking-service: ${platform.serviceId}`,
+    opensslCertificate: `openssl s_client -connect ${platform.exampleDomain}:443 -servername ${platform.exampleDomain} </dev/null 2>/dev/null | openssl x509 -noout -issuer -subject -dates -ext subjectAltName`,
+  } as const;
+}
+
+/** The command lines for the default settings. */
+export const commands = commandsFor(platform);
 
 /** The languages of the site. English is the root locale; the others live under their code. */
 export const locales = {

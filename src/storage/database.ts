@@ -43,6 +43,11 @@ const MIGRATIONS: readonly string[] = [
      snapshot TEXT NOT NULL
    );
    CREATE INDEX reports_expiry ON reports (expires_at);`,
+  // The managed certificate of each branded link domain, as the platform reports it.
+  `ALTER TABLE branded_domains ADD COLUMN certificate_state TEXT;
+   ALTER TABLE branded_domains ADD COLUMN certificate_not_after TEXT;
+   ALTER TABLE branded_domains ADD COLUMN certificate_failure TEXT;
+   ALTER TABLE branded_domains ADD COLUMN certificate_detail TEXT;`,
 ];
 
 /** Opens (creating if needed) the database file, in WAL mode, with every migration applied. */

@@ -8,7 +8,22 @@ import { createHttpDirectory } from '../../src/accounts/http-directory.ts';
 
 const TOKEN = 'platform-token';
 const accounts = new Map<string, Account>([
-  ['acct_a', { id: 'acct_a', name: 'A', clickTracking: false, domains: [{ domain: 'links.a.com', https: false }] }],
+  [
+    'acct_a',
+    {
+      id: 'acct_a',
+      name: 'A',
+      clickTracking: false,
+      domains: [
+        { domain: 'links.a.com', https: false },
+        {
+          domain: 'go.a.com',
+          https: true,
+          certificate: { state: 'expired', notAfter: '2026-11-19T00:00:00.000Z', failure: 'issuer_error', detail: 'x' },
+        },
+      ],
+    },
+  ],
 ]);
 const audit: AuditEntry[] = [];
 let server: Server;
@@ -28,7 +43,7 @@ beforeAll(async () => {
       ? (JSON.parse(Buffer.concat(chunks).toString()) as { enabled: boolean; actor: string; evidence: unknown })
       : undefined;
     const url = new URL(request.url!, 'http://x');
-    const [, , , id, what, domain, setting] = url.pathname.split('/').map(decodeURIComponent);
+    const [, , , id, what, domain, setting, action] = url.pathname.split('/').map(decodeURIComponent);
     const account = accounts.get(id!);
     if (!account) return send(404);
     if (request.method === 'GET' && !what) return send(200, account);
@@ -55,6 +70,13 @@ beforeAll(async () => {
       entry.https = body!.enabled;
       return send(200, { changed });
     }
+    if (request.method === 'POST' && what === 'domains' && setting === 'certificate' && action === 'retry') {
+      const entry = account.domains.find((candidate) => candidate.domain === domain);
+      if (!entry) return send(404);
+      const changed = entry.certificate?.state === 'expired';
+      if (changed) entry.certificate = { state: 'issuing' };
+      return send(200, { changed, actor: (body as { actor?: string }).actor });
+    }
     if (what === 'broken') return send(200, { nonsense: true });
     return send(400);
   });
@@ -66,6 +88,24 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('the account directory on the platform’s API', () => {
+  it('reads each domain’s managed certificate and forwards Retry issuance', async () => {
+    const directory = createHttpDirectory({ baseUrl, token: TOKEN });
+    const account = await directory.getAccount('acct_a');
+    expect(account!.domains.find((entry) => entry.domain === 'go.a.com')!.certificate).toEqual({
+      state: 'expired',
+      notAfter: '2026-11-19T00:00:00.000Z',
+      failure: 'issuer_error',
+      detail: 'x',
+    });
+    const change = { accountId: 'acct_a', actor: 'reader:acct_a', evidence: {} };
+    expect(await directory.retryCertificate({ ...change, domain: 'go.a.com' })).toBe(true);
+    expect(seen.at(-1)).toBe(`POST /v1/accounts/acct_a/domains/go.a.com/certificate/retry Bearer ${TOKEN}`);
+    expect(await directory.retryCertificate({ ...change, domain: 'go.a.com' })).toBe(false);
+    await expect(directory.retryCertificate({ ...change, domain: 'other.a.com' })).rejects.toBeInstanceOf(
+      DomainNotInAccountError,
+    );
+  });
+
   it('reads an account, with the bearer token', async () => {
     const directory = createHttpDirectory({ baseUrl, token: TOKEN });
     expect(await directory.getAccount('acct_a')).toMatchObject({ id: 'acct_a', clickTracking: false });

@@ -29,7 +29,7 @@ describe('the embedded account directory', () => {
     const versions = again.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
       version: number;
     }[];
-    expect(versions.map((row) => row.version)).toEqual([1, 2]);
+    expect(versions.map((row) => row.version)).toEqual([1, 2, 3]);
     expect(again.prepare("SELECT name FROM sqlite_master WHERE name = 'reports'").get()).toBeDefined();
     again.close();
   });

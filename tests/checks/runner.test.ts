@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Account } from '../../src/accounts/directory.ts';
+import type { Account, ManagedCertificate } from '../../src/accounts/directory.ts';
 import { defineCheck, type NeededResult } from '../../src/checks/check.ts';
 import { NETWORK_CHECKS, READER_CHECK_IDS, READER_CHECKS } from '../../src/checks/checks/index.ts';
 import { runChecks, type RunResult } from '../../src/checks/runner.ts';
@@ -259,13 +259,91 @@ describe('the account steps', () => {
   });
 });
 
+describe('the managed certificate (step 3, the platform’s side)', () => {
+  const stage = async (certificate: ManagedCertificate | undefined, network = networkResults()) => {
+    const account: Account = {
+      ...ACCOUNT,
+      domains: [{ domain: 'links.example.com', https: false, ...(certificate ? { certificate } : {}) }],
+    };
+    const results = await runChecks(
+      READER_CHECKS,
+      fakeContext('links.example.com', {}, { account }),
+      undefined,
+      network,
+    );
+    return Object.fromEntries(results.map((result) => [result.id, result]));
+  };
+
+  it.each([
+    [{ state: 'pending_validation' }, 'warn', 'managed_cert_issuing'],
+    [{ state: 'issuing' }, 'warn', 'managed_cert_issuing'],
+    [{ state: 'active', notAfter: '2027-01-20T00:00:00.000Z' }, 'pass', 'managed_cert_active'],
+    [
+      { state: 'renewal_failed', failure: 'issuer_error', detail: 'serverInternal' },
+      'fail',
+      'managed_cert_renewal_failed',
+    ],
+    [{ state: 'renewal_failed', failure: 'caa_blocks' }, 'fail', 'managed_cert_blocked'],
+    [
+      { state: 'expired', notAfter: '2026-11-19T00:00:00.000Z', failure: 'issuer_error' },
+      'fail',
+      'managed_cert_expired',
+    ],
+  ] as const)('reports %o as %s %s', async (certificate, status, code) => {
+    const results = await stage(certificate as ManagedCertificate);
+    expect(results['managed-certificate']).toMatchObject({ step: 'tls', status, code });
+  });
+
+  it('says whose move a failure is: the platform’s may be retried, the reader’s links its fix', async () => {
+    const ours = await stage({
+      state: 'expired',
+      failure: 'issuer_rate_limited',
+      notAfter: '2026-11-19T00:00:00.000Z',
+    });
+    expect(ours['managed-certificate']!.evidence).toMatchObject({
+      state: 'expired',
+      side: 'platform',
+      retriable: true,
+      notAfter: '2026-11-19T00:00:00.000Z',
+    });
+    const theirs = await stage({ state: 'renewal_failed', failure: 'caa_blocks' });
+    expect(theirs['managed-certificate']!.evidence).toMatchObject({
+      side: 'reader',
+      retriable: false,
+      fix: 'caa_blocks_issuer',
+    });
+  });
+
+  it('blocks turning HTTPS on while the managed certificate has expired, even with every other step green', async () => {
+    const results = await stage({ state: 'expired', failure: 'issuer_error' });
+    expect(results['https-enabled']).toMatchObject({
+      code: 'https_blocked',
+      evidence: { failing: [{ step: 'tls', code: 'managed_cert_expired' }] },
+    });
+  });
+
+  it('does not apply signed out, without a managed certificate, or behind the reader’s own CDN', async () => {
+    const signedOut = await runChecks(READER_CHECKS, fakeContext('links.example.com', {}), undefined, networkResults());
+    expect(signedOut.find((result) => result.id === 'managed-certificate')).toMatchObject({
+      status: 'skipped',
+      code: 'not_applicable',
+    });
+    expect((await stage(undefined))['managed-certificate']).toMatchObject({ code: 'not_applicable' });
+    const proxied = await stage(
+      { state: 'expired' },
+      networkResults({ 'branded-link-dns': landed('branded-link-dns', 'branded-link', 'pass', 'proxied') }),
+    );
+    expect(proxied['managed-certificate']).toMatchObject({ code: 'not_applicable' });
+  });
+});
+
 describe('the list of checks', () => {
   it('declares each check once, network then reader, with the step the API and the page expect', () => {
     const all = [...NETWORK_CHECKS, ...READER_CHECKS];
     expect(all.map((check) => check.id).sort()).toEqual([...CHECK_IDS].sort());
     expect(new Set(all.map((check) => check.id)).size).toBe(all.length);
     for (const check of all) expect(check.step, check.id).toBe(CHECK_STEP[check.id]);
-    expect([...READER_CHECK_IDS]).toEqual(['click-tracking', 'https-enabled']);
+    expect([...READER_CHECK_IDS]).toEqual(['click-tracking', 'managed-certificate', 'https-enabled']);
   });
 
   it('lets network checks need only network checks, so a domain’s run is the same for every reader', () => {

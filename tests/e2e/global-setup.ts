@@ -38,6 +38,8 @@ export default async function globalSetup() {
   process.env.DATABASE_PATH = join(dataDir, 'tracklight.sqlite');
   process.env.LOGIN_LINK_SECRET = 'end-to-end-tests-only-secret-0123456789';
   process.env.TRACKLIGHT_DEMO = '1';
+  // The build is made for this origin (tests/e2e/build.ts); every server the tests start runs with it.
+  process.env.SITE_URL = E2E_ORIGIN;
 
   const site: ChildProcess = spawn(process.execPath, ['src/server/serve.ts'], {
     env: {

@@ -49,7 +49,14 @@ test.describe('the live checks in the guide', () => {
   }, testInfo) => {
     await check(page, 'healthy-direct');
     await expectStates(page, { 'click-tracking': 'pending', 'branded-link': 'pass', tls: 'pass', https: 'pending' });
-    await expect(panel(page).locator('[data-live]')).toContainText('Every step that can be checked passes');
+    // Signed out, the reader is told where the last step is and how to get the signed link.
+    const finish = panel(page).locator('[data-finish]');
+    await expect(finish).toContainText('The last step, Step 4: HTTPS for tracked links, is done from your account');
+    await expect(finish.getByRole('link', { name: 'Step 4: HTTPS for tracked links' })).toHaveAttribute(
+      'href',
+      '#step-https',
+    );
+    await expect(panel(page).locator('[data-live]')).toContainText('open this guide from your dashboard');
     await expect(page.locator('[data-route-note]')).toContainText('“Managed certificate”');
     await expect(page.getByRole('tab', { name: 'Managed certificate' })).toHaveAttribute('aria-selected', 'true');
     await expect(page.locator('tl-step-status[data-step="branded-link"]')).toContainText('Passed');
@@ -76,7 +83,15 @@ test.describe('the live checks in the guide', () => {
     await expect(fix).toContainText(
       `${domainOf('cname-missing')} has no CNAME record. It answers with the address 127.0.0.13.`,
     );
-    await expect(fix.locator('.tl-record td').first()).toHaveText('cname-missing.lab');
+    // People fill web forms: the name and the target each have their own copy button.
+    await expect(fix).toContainText('Add this record at your DNS provider:');
+    await expect(fix.locator('.tl-record dd code').first()).toHaveText('cname-missing.lab');
+    await expect(fix.getByRole('button', { name: 'Copy name' })).toBeVisible();
+    await expect(fix.getByRole('button', { name: 'Copy target' })).toBeVisible();
+    // The same fix is under the step's own heading, where the reader reads.
+    const underHeading = page.locator('tl-step-status[data-step="branded-link"] .tl-fix');
+    await expect(underHeading).toContainText('The CNAME record is missing');
+    await expect(underHeading).toContainText('delete any other record with the same name');
     await expect(fix.locator('.tl-zone-line')).toHaveText(
       `${domainOf('cname-missing')}.  3600  IN  CNAME  track.mail.example.`,
     );
@@ -90,9 +105,12 @@ test.describe('the live checks in the guide', () => {
     await keepScreenshot(page, testInfo, 'failed');
   });
 
-  test('a CNAME to the wrong place: says where it points', async ({ page }) => {
+  test('a CNAME to the wrong place: says where it points, and to edit the record', async ({ page }) => {
     await check(page, 'cname-wrong-target');
     await expectStates(page, { 'branded-link': 'fail' });
+    await expect(step(page, 'branded-link')).toContainText(
+      'Edit the existing record at your DNS provider so it reads:',
+    );
     await expect(step(page, 'branded-link')).toContainText(
       `${domainOf('cname-wrong-target')} points at old.provider.example.net, not at track.mail.example.`,
     );

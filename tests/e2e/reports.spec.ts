@@ -40,12 +40,15 @@ test('share from the panel, open the permalink elsewhere in another language, re
     // A saved report is shown as it was: no automatic re-check.
     await expect(other.locator('[data-meta]')).not.toContainText('erneut');
 
+    // One re-run button on a shared report: the one that shows what changed.
+    await expect(other.getByRole('button', { name: /erneut prüfen/i })).toHaveCount(1);
     await other.getByRole('button', { name: 'Jetzt erneut prüfen' }).click();
     await expect(other.locator('[data-snapshot-changes]')).toContainText('Geändert seit dem Bericht', {
       timeout: 20_000,
     });
     await expect(other.locator('[data-snapshot-changes] li').first()).toContainText('→');
     await expect(other.locator('li[data-step="branded-link"]')).toHaveAttribute('data-state', 'pass');
+    await expect(other.getByRole('button', { name: /erneut prüfen/i })).toHaveCount(1);
     await support.close();
   } finally {
     await labControl('unfix', 'nxdomain');

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 
 import { expect, test } from '@playwright/test';
 
-import { E2E_PORT } from './origin.ts';
+import { SPARE_PORT_BASE } from './origin.ts';
 
 /** A port of its own for each server these tests start beside the suite's: 20 per parallel worker. */
 let nextPort = 0;
 test.beforeEach(({}, testInfo) => {
-  nextPort ||= E2E_PORT + 10 + testInfo.parallelIndex * 20;
+  nextPort ||= SPARE_PORT_BASE + testInfo.parallelIndex * 20;
 });
 
 /** Runs `npm run serve`'s entry with `env`; resolves with its exit code and output once it exits. */
@@ -65,6 +65,24 @@ test.describe('npm run serve refuses a bad configuration before listening', () =
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  }
+});
+
+test('npm run serve refuses values unlike the build’s, naming the variable and how to rebuild', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracklight-values-'));
+  try {
+    const { exited } = serve({
+      PORT: String(nextPort++),
+      DATABASE_PATH: join(dir, 'db.sqlite'),
+      TRACKING_CNAME_TARGET: 'edge.other-platform.example',
+    });
+    const { code, stderr } = await exited;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^\s+TRACKING_CNAME_TARGET: the pages were built with "track\.mail\.example"/m);
+    expect(stderr).toContain('npm run build');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

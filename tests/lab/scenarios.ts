@@ -18,11 +18,12 @@ export const TRACKING_SERVICE_ADDRESS = '127.0.0.10';
 /** An address outside the allowed networks: a correct engine never connects here. */
 export const TRAP_ADDRESS = '127.0.0.200';
 /** The networks the engine may connect to (`CHECKS_ALLOWED_NETWORKS`). */
-export const ALLOWED_NETWORKS = ['127.0.0.0/25', '127.0.1.0/24'];
-/** The CDN ranges the engine recognises (`CHECKS_CDN_RANGES_FILE`). Only 127.0.1.x is both CDN and allowed. */
+export const ALLOWED_NETWORKS = ['127.0.0.0/25', '127.0.1.0/24', '127.0.2.0/24', '127.0.3.0/24'];
+/** The CDN ranges the engine recognises (`CHECKS_CDN_RANGES_FILE`): one range per provider the guide has a tab for. */
 export const CDN_PROVIDERS = [
   { id: 'cloudflare', name: 'Cloudflare', ranges: ['127.0.1.0/24'] },
   { id: 'fastly', name: 'Fastly', ranges: ['127.0.2.0/24'] },
+  { id: 'cloudfront', name: 'Amazon CloudFront', ranges: ['127.0.3.0/24'] },
 ];
 
 /** One scenario as the engine's tests see it. */
@@ -193,6 +194,22 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
       expect: { ...healthy, 'branded-link-dns': 'proxied', caa: 'not_applicable' },
       dns: { a: ['127.0.1.10'] },
       server: { address: '127.0.1.10' },
+    },
+    {
+      name: 'healthy-proxied-fastly',
+      description: 'Like healthy-proxied, through a Fastly address (127.0.2.10).',
+      route: 'proxied',
+      expect: { ...healthy, 'branded-link-dns': 'proxied', caa: 'not_applicable' },
+      dns: { a: ['127.0.2.10'] },
+      server: { address: '127.0.2.10' },
+    },
+    {
+      name: 'healthy-proxied-cloudfront',
+      description: 'Like healthy-proxied, through an Amazon CloudFront address (127.0.3.10).',
+      route: 'proxied',
+      expect: { ...healthy, 'branded-link-dns': 'proxied', caa: 'not_applicable' },
+      dns: { a: ['127.0.3.10'] },
+      server: { address: '127.0.3.10' },
     },
 
     // DNS problems.
@@ -730,6 +747,47 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
       expect: probeFails('response_too_large'),
       dns: viaTrackingHost('127.0.0.47'),
       server: { address: '127.0.0.47', respond: { kind: 'large-body', bytes: 2 * 1024 * 1024 } },
+    },
+
+    // Managed certificates: the demo accounts (src/accounts/sqlite-directory.ts) hold each
+    // domain's certificate state; the network shows what readers' browsers would meet meanwhile.
+    {
+      name: 'managed-pending',
+      description: 'Healthy; the account reports its managed certificate as pending validation.',
+      route: 'direct',
+      expect: healthy,
+      dns: HEALTHY_DNS,
+    },
+    {
+      name: 'managed-issuing',
+      description: 'Healthy; the account reports its managed certificate as being issued.',
+      route: 'direct',
+      expect: healthy,
+      dns: HEALTHY_DNS,
+    },
+    {
+      name: 'managed-renewal-failed',
+      description: 'A certificate that expires in 5 days; the account reports that renewal failed at the issuer.',
+      route: 'direct',
+      expect: { ...healthy, certificate: 'cert_expiring_soon' },
+      dns: viaTrackingHost('127.0.0.60'),
+      server: { address: '127.0.0.60', cert: { notBefore: -85, notAfter: 5 } },
+    },
+    {
+      name: 'managed-blocked',
+      description: `A CAA record allows only other-ca.example; the account reports that renewal failed because CAA blocks ${platform.managedCertificateIssuer}.`,
+      route: 'direct',
+      expect: { ...healthy, caa: 'caa_blocks_issuer' },
+      dns: { ...HEALTHY_DNS, caa: [{ flags: 0, tag: 'issue', value: 'other-ca.example' }] },
+    },
+    {
+      name: 'managed-expired',
+      description:
+        'Every setup check green but the certificate expired 3 days ago; the account reports the managed certificate expired after the issuer failed.',
+      route: 'direct',
+      expect: certFails('cert_expired'),
+      dns: viaTrackingHost('127.0.0.61'),
+      server: { address: '127.0.0.61', cert: { notBefore: -93, notAfter: -3 } },
     },
   ];
 

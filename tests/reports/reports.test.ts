@@ -171,6 +171,7 @@ describe('a report shared by a signed-in reader', () => {
       id: 'acct_demo',
       steps: [
         { id: 'click-tracking', status: 'fail', code: 'tracking_off' },
+        { id: 'managed-certificate', status: 'skipped', code: 'not_applicable' },
         { id: 'https-enabled', status: 'fail', code: 'https_blocked' },
       ],
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { DEMO_ACCOUNTS } from '../../src/accounts/sqlite-directory.ts';
 import type { Report } from '../../src/checks/types.ts';
 import { apiErrorOf, change, heldGate, settle, testApp, TEST_ORIGIN, type TestApp } from './harness.ts';
 
@@ -28,10 +29,10 @@ describe('GET /api/account', () => {
         id: 'acct_demo',
         name: 'Demo Outfitters',
         clickTracking: false,
-        domains: [
-          { domain: OTHER_DOMAIN, https: false },
-          { domain: DOMAIN, https: false },
-        ].sort((a, b) => a.domain.localeCompare(b.domain)),
+        domains: DEMO_ACCOUNTS[0]!.domains
+          .map(({ domain }) => domain)
+          .sort()
+          .map((domain) => expect.objectContaining({ domain, https: false })),
       },
     });
     const stranger = await t.request('/api/account', { headers: { cookie: 'tl_session=forged' } });
@@ -314,5 +315,74 @@ describe('POST /api/sign-out', () => {
     expect(response.headers.get('set-cookie')).toMatch(/^tl_session=;.*Max-Age=0/i);
     expect(await (await t.request('/api/account', { headers: { cookie } })).json()).toEqual({ signedIn: false });
     expect(TEST_ORIGIN).toBe('https://docs.example.com');
+  });
+});
+
+describe('POST /api/account/certificate', () => {
+  const EXPIRED = 'managed-expired.lab.example.com';
+  const BLOCKED = 'managed-blocked.lab.example.com';
+  const certificateOf = async (t: TestApp, domain: string) =>
+    (await t.services.directory.getAccount('acct_demo'))?.domains.find((entry) => entry.domain === domain)?.certificate;
+
+  it('retries issuance of an expired managed certificate, audited, and the step then shows it being issued', async () => {
+    const t = await testApp();
+    const cookie = await t.signIn();
+    const before = (await (await t.request(`/api/checks?domain=${EXPIRED}`, { headers: { cookie } })).json()) as Report;
+    expect(before.checks.find((check) => check.id === 'managed-certificate')).toMatchObject({
+      status: 'fail',
+      code: 'managed_cert_expired',
+      evidence: { state: 'expired', retriable: true, side: 'platform' },
+      docs: 'https://docs.example.com/guides/https-link-tracking/#managed-cert-expired',
+    });
+
+    const response = await t.request('/api/account/certificate', change({ domain: EXPIRED }, { cookie }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toMatchObject({ changed: true });
+    expect(await certificateOf(t, EXPIRED)).toMatchObject({ state: 'issuing' });
+    const [entry] = await t.services.directory.auditLog('acct_demo');
+    expect(entry).toMatchObject({ action: 'certificate_retry', target: EXPIRED, actor: 'reader:acct_demo' });
+
+    const after = (await (
+      await t.request(`/api/checks?domain=${EXPIRED}&fresh=1`, { headers: { cookie } })
+    ).json()) as Report;
+    expect(after.checks.find((check) => check.id === 'managed-certificate')).toMatchObject({
+      code: 'managed_cert_issuing',
+    });
+    const again = await t.request('/api/account/certificate', change({ domain: EXPIRED }, { cookie }));
+    expect(await again.json()).toMatchObject({ changed: false });
+  });
+
+  it('changes nothing when the reader’s own setup blocks renewal', async () => {
+    const t = await testApp();
+    const cookie = await t.signIn();
+    const response = await t.request('/api/account/certificate', change({ domain: BLOCKED }, { cookie }));
+    expect(await response.json()).toMatchObject({ changed: false });
+    expect(await certificateOf(t, BLOCKED)).toMatchObject({ state: 'renewal_failed', failure: 'caa_blocks' });
+    expect(await t.services.directory.auditLog('acct_demo')).toEqual([]);
+  });
+
+  it('refuses another origin, no session, another account’s domain, and too many retries', async () => {
+    const t = await testApp({ env: { ACCOUNT_RATE_LIMIT_PER_ACCOUNT: '1' } });
+    const cookie = await t.signIn();
+    await apiErrorOf(
+      await t.request(
+        '/api/account/certificate',
+        change({ domain: EXPIRED }, { cookie, origin: 'https://evil.example' }),
+      ),
+      'forbidden_origin',
+    );
+    await apiErrorOf(await t.request('/api/account/certificate', change({ domain: EXPIRED })), 'sign_in_required');
+    const other = await t.signIn('acct_expired');
+    await apiErrorOf(
+      await t.request('/api/account/certificate', change({ domain: EXPIRED }, { cookie: other })),
+      'domain_not_in_account',
+    );
+    expect(await certificateOf(t, EXPIRED)).toMatchObject({ state: 'expired' });
+    expect((await t.request('/api/account/certificate', change({ domain: BLOCKED }, { cookie }))).status).toBe(200);
+    const limited = await t.request('/api/account/certificate', change({ domain: EXPIRED }, { cookie }));
+    await apiErrorOf(limited, 'rate_limited');
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await certificateOf(t, EXPIRED)).toMatchObject({ state: 'expired' });
   });
 });

@@ -33,6 +33,7 @@ describe('GET /api/checks', () => {
       ['caa', 'pass', 'caa_ok'],
       ['certificate', 'fail', 'cert_expired'],
       ['https-probe', 'skipped', 'prerequisite_failed'],
+      ['managed-certificate', 'skipped', 'not_applicable'],
       ['https-enabled', 'pending', 'sign_in_required'],
     ]);
     expect(report.checks[3]!.docs).toBe('https://docs.example.com/guides/https-link-tracking/#cert-expired');
@@ -172,10 +173,18 @@ describe('GET /api/checks/stream', () => {
     const response = await t.request('/api/checks/stream?domain=links.example.com');
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = await eventsOf(response);
-    expect(events.map((event) => event.event)).toEqual([...Array(6).fill('check'), 'report']);
-    const checks = events.slice(0, 6).map((event) => JSON.parse(event.data).id);
+    expect(events.map((event) => event.event)).toEqual([...Array(7).fill('check'), 'report']);
+    const checks = events.slice(0, 7).map((event) => JSON.parse(event.data).id);
     expect(new Set(checks)).toEqual(
-      new Set(['click-tracking', 'branded-link-dns', 'caa', 'certificate', 'https-probe', 'https-enabled']),
+      new Set([
+        'click-tracking',
+        'branded-link-dns',
+        'caa',
+        'certificate',
+        'https-probe',
+        'managed-certificate',
+        'https-enabled',
+      ]),
     );
     const report = JSON.parse(events.at(-1)!.data) as Report;
     expect(report.checks.map((check) => check.id)).toEqual([
@@ -184,6 +193,7 @@ describe('GET /api/checks/stream', () => {
       'caa',
       'certificate',
       'https-probe',
+      'managed-certificate',
       'https-enabled',
     ]);
     expect(report.checks[1]!.code).toBe('cname_missing');
@@ -218,7 +228,7 @@ describe('GET /api/checks/stream', () => {
     held.open('links.example.com');
     expect((await first).status).toBe(200);
     const events = await eventsOf(second);
-    expect(events.filter((event) => event.event === 'check')).toHaveLength(6);
+    expect(events.filter((event) => event.event === 'check')).toHaveLength(7);
     expect(runs).toHaveLength(1);
   });
 

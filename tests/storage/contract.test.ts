@@ -162,20 +162,59 @@ for (const backend of backends) {
       expect(await storage.reports.get(recent.id)).toEqual(recent);
     });
 
+    it('reports each managed certificate state and retries only a failure on the platform’s side, audited once', async () => {
+      const { open } = await fresh();
+      const storage = await open();
+      await storage.seedDemoAccounts();
+      const { directory } = storage;
+      const certificateOf = async (domain: string) =>
+        (await directory.getAccount('acct_demo'))!.domains.find((entry) => entry.domain === domain)?.certificate;
+      expect(await certificateOf('managed-pending.lab.example.com')).toEqual({ state: 'pending_validation' });
+      expect(await certificateOf('managed-blocked.lab.example.com')).toMatchObject({
+        state: 'renewal_failed',
+        failure: 'caa_blocks',
+        detail: expect.stringContaining('CAA'),
+      });
+      expect(await certificateOf('managed-expired.lab.example.com')).toMatchObject({
+        state: 'expired',
+        failure: 'issuer_error',
+      });
+
+      const change = { accountId: 'acct_demo', actor: 'reader:acct_demo', evidence: { requestId: 'r1' } };
+      // The reader's own setup blocks it: retrying changes nothing until that is fixed.
+      expect(await directory.retryCertificate({ ...change, domain: 'managed-blocked.lab.example.com' })).toBe(false);
+      const retries = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          directory.retryCertificate({ ...change, domain: 'managed-expired.lab.example.com' }),
+        ),
+      );
+      expect(retries.filter(Boolean)).toHaveLength(1);
+      expect(await certificateOf('managed-expired.lab.example.com')).toMatchObject({ state: 'issuing' });
+      expect((await certificateOf('managed-expired.lab.example.com'))!.failure).toBeUndefined();
+      const log = await directory.auditLog('acct_demo');
+      expect(log.map((entry) => [entry.action, entry.target])).toEqual([
+        ['certificate_retry', 'managed-expired.lab.example.com'],
+      ]);
+      await expect(
+        directory.retryCertificate({ ...change, domain: 'cert-expired.lab.example.com' }),
+      ).rejects.toBeInstanceOf(DomainNotInAccountError);
+    });
+
     it('records each account change with its audit entry, newest first', async () => {
       const { clock, open } = await fresh();
       const storage = await open();
       await storage.seedDemoAccounts();
       const { directory } = storage;
-      expect(await directory.getAccount('acct_demo')).toEqual({
-        id: 'acct_demo',
-        name: 'Demo Outfitters',
-        clickTracking: false,
-        domains: [
-          { domain: 'healthy-direct.lab.example.com', https: false },
-          { domain: 'links.example.com', https: false },
-        ],
-      });
+      const seeded = await directory.getAccount('acct_demo');
+      expect(seeded).toMatchObject({ id: 'acct_demo', name: 'Demo Outfitters', clickTracking: false });
+      expect(seeded!.domains.slice(0, 2)).toEqual([
+        {
+          domain: 'healthy-direct.lab.example.com',
+          https: false,
+          certificate: { state: 'active', notAfter: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+        },
+        { domain: 'links.example.com', https: false },
+      ]);
       expect(
         await directory.setClickTracking({
           accountId: 'acct_demo',

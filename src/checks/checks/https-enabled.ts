@@ -9,7 +9,7 @@ import { defineCheck } from '../check.ts';
 export default defineCheck({
   id: 'https-enabled',
   step: 'https',
-  needs: ['click-tracking', 'branded-link-dns', 'caa', 'certificate', 'https-probe'],
+  needs: ['click-tracking', 'branded-link-dns', 'caa', 'certificate', 'https-probe', 'managed-certificate'],
   judgesNeeds: true,
   async run({ account, domain }, needed = []) {
     if (!account) return { code: 'sign_in_required' };

@@ -18,6 +18,9 @@ export const ClickTrackingChangeSchema = z.object({ enabled: z.boolean() }).stri
 /** The body of `POST /api/account/https`. */
 export const HttpsChangeSchema = z.object({ domain: DomainSchema, enabled: z.boolean() }).strict();
 
+/** The body of `POST /api/account/certificate`: retry issuance of that domain's managed certificate. */
+export const CertificateRetrySchema = z.object({ domain: DomainSchema }).strict();
+
 /** The account as the page may see it: no more than the guide needs. */
 function publicAccount(account: Account) {
   return { id: account.id, name: account.name, clickTracking: account.clickTracking, domains: account.domains };
@@ -128,6 +131,42 @@ export function accountRoutes(services: Services) {
         domain,
         enabled,
         evidence,
+      });
+      const updated = (await services.directory.getAccount(account.id))!;
+      return c.json({ changed, account: publicAccount(updated) }, 200, NO_STORE);
+    } catch (cause) {
+      if (cause instanceof DomainNotInAccountError) {
+        return apiError('domain_not_in_account', cause.message, { domain });
+      }
+      throw cause;
+    }
+  });
+
+  /**
+   * Step 3 on the platform's side: issue the domain's managed certificate again
+   * after the platform's issuer failed (renewal failed or expired). Limited per
+   * account and audited like the other changes; a certificate that is not in a
+   * retriable state, or failed for a reason of the reader's own setup, changes
+   * nothing (`changed: false`), since only fixing that setup helps.
+   */
+  app.post('/account/certificate', async (c) => {
+    const reader = await signedIn(c);
+    if (reader.response) return reader.response;
+    const body = await readBody(c, CertificateRetrySchema);
+    if (body.response) return body.response;
+    const { account } = reader;
+    const { domain } = body.data;
+    if (!account.domains.some((entry) => entry.domain === domain)) {
+      return apiError('domain_not_in_account', `${domain} is not a branded link domain of this account.`, { domain });
+    }
+    const limited = await withinChangeLimit(account);
+    if (limited) return limited;
+    try {
+      const changed = await services.directory.retryCertificate({
+        accountId: account.id,
+        actor: `reader:${account.id}`,
+        domain,
+        evidence: requestEvidence(c),
       });
       const updated = (await services.directory.getAccount(account.id))!;
       return c.json({ changed, account: publicAccount(updated) }, 200, NO_STORE);

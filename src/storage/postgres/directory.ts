@@ -1,5 +1,6 @@
+import { CERTIFICATE_COLUMNS, certificateFromRow, type CertificateColumns } from '../../accounts/certificate-row.ts';
 import { DomainNotInAccountError, type AccountDirectory, type AuditEntry } from '../../accounts/directory.ts';
-import { DEMO_ACCOUNTS } from '../../accounts/sqlite-directory.ts';
+import { DEMO_ACCOUNTS, PLATFORM_FAILURES, demoCertificateRow } from '../../accounts/sqlite-directory.ts';
 import type { PostgresDatabase, Queryable } from './database.ts';
 
 /** The embedded account directory in PostgreSQL: accounts, domains and the audit log, shared by every instance. */
@@ -18,15 +19,18 @@ export function createPostgresDirectory(db: PostgresDatabase, now: () => Date = 
       );
       const row = account.rows[0];
       if (!row) return undefined;
-      const domains = await db.query<{ domain: string; https: boolean }>(
-        'SELECT domain, https FROM branded_domains WHERE account_id = $1 ORDER BY domain',
+      const domains = await db.query<{ domain: string; https: boolean } & CertificateColumns>(
+        `SELECT domain, https, ${CERTIFICATE_COLUMNS} FROM branded_domains WHERE account_id = $1 ORDER BY domain`,
         [accountId],
       );
       return {
         id: row.id,
         name: row.name,
         clickTracking: row.click_tracking,
-        domains: domains.rows.map((domain) => ({ domain: domain.domain, https: domain.https })),
+        domains: domains.rows.map((domain) => {
+          const certificate = certificateFromRow(domain);
+          return { domain: domain.domain, https: domain.https, ...(certificate ? { certificate } : {}) };
+        }),
       };
     },
 
@@ -58,6 +62,26 @@ export function createPostgresDirectory(db: PostgresDatabase, now: () => Date = 
         );
         if (result.rowCount === 0) return false;
         await audit(tx, { accountId, actor, action: enabled ? 'https_on' : 'https_off', target: domain, evidence });
+        return true;
+      });
+    },
+
+    async retryCertificate({ accountId, actor, evidence, domain }) {
+      return db.transaction(async (tx) => {
+        const owned = await tx.query('SELECT 1 FROM branded_domains WHERE account_id = $1 AND domain = $2', [
+          accountId,
+          domain,
+        ]);
+        if (owned.rowCount === 0) throw new DomainNotInAccountError(domain);
+        // Only a failure on the platform's side is retried; the state guard makes a repeat a no-op.
+        const result = await tx.query(
+          `UPDATE branded_domains SET certificate_state = 'issuing', certificate_failure = NULL, certificate_detail = NULL
+           WHERE account_id = $1 AND domain = $2 AND certificate_state IN ('renewal_failed', 'expired')
+           AND COALESCE(certificate_failure, 'issuer_error') = ANY($3::text[])`,
+          [accountId, domain, PLATFORM_FAILURES],
+        );
+        if (result.rowCount === 0) return false;
+        await audit(tx, { accountId, actor, action: 'certificate_retry', target: domain, evidence });
         return true;
       });
     },
@@ -96,8 +120,9 @@ export async function seedPostgresDemoAccounts(db: PostgresDatabase): Promise<vo
       ]);
       for (const domain of account.domains) {
         await tx.query(
-          'INSERT INTO branded_domains (account_id, domain, https) VALUES ($1, $2, FALSE) ON CONFLICT DO NOTHING',
-          [account.id, domain],
+          `INSERT INTO branded_domains (account_id, domain, https, ${CERTIFICATE_COLUMNS})
+           VALUES ($1, $2, FALSE, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+          [account.id, domain.domain, ...demoCertificateRow(domain, new Date())],
         );
       }
     }
