@@ -775,10 +775,10 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
     },
     {
       name: 'managed-blocked',
-      description: `A CAA record allows only other-ca.example; the account reports that renewal failed because CAA blocks ${platform.managedCertificateIssuer}.`,
+      description: `A flattened record whose CAA record allows only other-ca.example; the account reports that renewal failed because CAA blocks ${platform.managedCertificateIssuer}.`,
       route: 'direct',
       expect: { ...healthy, caa: 'caa_blocks_issuer' },
-      dns: { ...HEALTHY_DNS, caa: [{ flags: 0, tag: 'issue', value: 'other-ca.example' }] },
+      dns: flattened([issue('other-ca.example')]),
     },
     {
       name: 'managed-expired',
