@@ -9,7 +9,7 @@
  *     10,000 mixed requests.
  * Load comes from autocannon in this process; each server runs in its own.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import autocannon from 'autocannon';
+
+import { buildSiteForLab } from '../support/build-site.ts';
 
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 4);
 const ROUNDS = 2;
@@ -132,12 +134,7 @@ const lab = JSON.parse(line) as { env: Record<string, string>; domains: Record<s
 const dataDir = mkdtempSync(join(tmpdir(), 'tracklight-bench-'));
 
 // The server refuses a build made for other values: build for the address this benchmark serves.
-const built = spawnSync(
-  process.execPath,
-  [new URL('../../node_modules/astro/bin/astro.mjs', import.meta.url).pathname, 'build'],
-  { env: { ...process.env, SITE_URL: `http://127.0.0.1:${APP_PORT}`, ASTRO_TELEMETRY_DISABLED: '1' }, stdio: 'ignore' },
-);
-if (built.status !== 0) throw new Error('The site did not build for the benchmark.');
+buildSiteForLab(`http://127.0.0.1:${APP_PORT}`, { quiet: true });
 
 const appServer = await startProcess(['app'], {
   ...lab.env,

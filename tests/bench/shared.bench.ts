@@ -18,6 +18,8 @@ import { createInterface } from 'node:readline';
 
 import autocannon from 'autocannon';
 
+import { buildSiteForLab } from '../support/build-site.ts';
+
 import { createLogger } from '../../src/server/logger.ts';
 import { openRedisState } from '../../src/server/redis-state.ts';
 import { findRedisServer, startRedis } from '../support/redis.ts';
@@ -99,10 +101,13 @@ const base = {
   CHECKS_RATE_LIMIT_PER_DOMAIN: '100000000',
   CHECKS_MAX_CONCURRENT: '2000',
 };
+// Every instance serves one public origin, as behind a load balancer; the site is built for it.
+const PUBLIC_ORIGIN = `http://127.0.0.1:${FIRST_PORT}`;
+buildSiteForLab(PUBLIC_ORIGIN, { quiet: true });
 const instance = (index: number, shared: boolean) =>
   startInstance(FIRST_PORT + index, {
     ...base,
-    SITE_URL: `http://127.0.0.1:${FIRST_PORT + index}`,
+    SITE_URL: PUBLIC_ORIGIN,
     DATABASE_PATH: join(dataDir, `instance-${index}.sqlite`),
     ...(shared ? { REDIS_URL: redis.url } : {}),
   });

@@ -141,6 +141,20 @@ function portFromEnv(name: string): number | undefined {
   return port;
 }
 
+/**
+ * The platform the lab plays (tracking host, probe, certificate authorities):
+ * part of every lab environment, and what a site served against the lab must be
+ * built with, since the server refuses a build made for other values.
+ */
+export const LAB_PLATFORM_ENV: Readonly<Record<string, string>> = {
+  TRACKING_CNAME_TARGET: TRACKING_HOST,
+  TRACKING_PROBE_PATH: platform.probePath,
+  TRACKING_SERVICE_ID: platform.serviceId,
+  CAA_ISSUER_DOMAINS: [platform.managedCertificateIssuer, SECOND_CA].join(','),
+  CAA_ACCOUNT_URI: LAB_ACCOUNT_URI,
+  CAA_VALIDATION_METHOD: LAB_VALIDATION_METHOD,
+};
+
 /** Starts the lab: DNS server, certificates, scenario servers, the trap, and the temp files the engine reads. */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const ports: LabPorts = {
@@ -199,12 +213,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         CHECKS_HTTP_PORT: String(ports.http),
         CHECKS_ALLOWED_NETWORKS: ALLOWED_NETWORKS.join(','),
         CHECKS_CDN_RANGES_FILE: cdnFile,
-        TRACKING_CNAME_TARGET: TRACKING_HOST,
-        TRACKING_PROBE_PATH: platform.probePath,
-        TRACKING_SERVICE_ID: platform.serviceId,
-        CAA_ISSUER_DOMAINS: [platform.managedCertificateIssuer, SECOND_CA].join(','),
-        CAA_ACCOUNT_URI: LAB_ACCOUNT_URI,
-        CAA_VALIDATION_METHOD: LAB_VALIDATION_METHOD,
+        ...LAB_PLATFORM_ENV,
       },
       scenarios,
       scenario,
