@@ -1,5 +1,3 @@
-import { EventSourceParserStream } from 'eventsource-parser/stream';
-
 import { CHECK_IDS, CHECK_STEP, type CheckResult, type Report } from '../checks/types.ts';
 import type { DisplayState } from '../site/state-symbols.ts';
 import type { StepId } from '../checks/steps.ts';
@@ -116,6 +114,8 @@ export function showSnapshot(report: Report): void {
 
 /** The events of a Server-Sent Events body, parsed by `eventsource-parser`. */
 async function* serverSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
+  // Loaded with the first check, not with the page: a reader who only reads never needs it.
+  const { EventSourceParserStream } = await import('eventsource-parser/stream');
   // A reader loop rather than `for await`: Safari cannot iterate a ReadableStream.
   const reader = body
     .pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)

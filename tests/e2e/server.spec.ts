@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { expect, test } from '@playwright/test';
 
-import { SPARE_PORT_BASE } from './origin.ts';
+import { E2E_ORIGIN, SPARE_PORT_BASE } from './origin.ts';
 
 /** A port of its own for each server these tests start beside the suite's: 20 per parallel worker. */
 let nextPort = 0;
@@ -15,10 +15,20 @@ test.beforeEach(({}, testInfo) => {
   nextPort ||= SPARE_PORT_BASE + testInfo.parallelIndex * 20;
 });
 
-/** Runs `npm run serve`'s entry with `env`; resolves with its exit code and output once it exits. */
+/**
+ * Runs `npm run serve`'s entry with `env` on top of the values the suite's site
+ * was built with (the lab's platform, the suite's public origin), so only what
+ * a test changes differs; resolves with its exit code and output once it exits.
+ */
 function serve(env: Record<string, string>) {
   const child = spawn(process.execPath, ['src/server/serve.ts'], {
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env },
+    env: {
+      ...process.env,
+      ASTRO_TELEMETRY_DISABLED: '1',
+      ...JSON.parse(process.env.LAB_ENV ?? '{}'),
+      SITE_URL: E2E_ORIGIN,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -94,7 +104,6 @@ async function serveReady(env: Record<string, string> = {}) {
     HOST: '127.0.0.1',
     PORT: String(port),
     DATABASE_PATH: join(dir, 'db.sqlite'),
-    ...JSON.parse(process.env.LAB_ENV ?? '{}'),
     ...env,
   });
   const ready = () =>
