@@ -7,7 +7,14 @@ import { apiError, retryLater } from './api-errors.ts';
 import { accountRoutes } from './api/account.ts';
 import { checksRoutes } from './api/checks.ts';
 import { reportRoutes } from './api/reports.ts';
-import { changeGuard, clientAddress, requestContext, securityHeaders, type AppEnv } from './middleware.ts';
+import {
+  changeGuard,
+  clientAddress,
+  requestContext,
+  requestHeader,
+  securityHeaders,
+  type AppEnv,
+} from './middleware.ts';
 import type { Services } from './services.ts';
 
 /** Request bodies the API reads at most; larger ones are refused before they are read. */
@@ -36,7 +43,7 @@ export function createApp(services: Services, site?: MiddlewareHandler<AppEnv>) 
   });
   const compressJson = compress();
   const compressReports: MiddlewareHandler<AppEnv> = (c, next) =>
-    c.req.header('accept-encoding') ? compressJson(c, next) : next();
+    requestHeader(c, 'accept-encoding') ? compressJson(c, next) : next();
   // Only requests that can change something pass the body limit and the change guard: the
   // cached-report path stays a lookup and a write.
   const CHANGES = ['POST', 'PUT', 'PATCH', 'DELETE'];

@@ -10,11 +10,14 @@ export interface ClientOrigin {
   scheme: 'http' | 'https';
 }
 
+/** Reads one request header by its lower-case name. */
+export type HeaderReader = (name: string) => string | undefined;
+
 /** The addresses an `X-Forwarded-For` or RFC 7239 `Forwarded` header lists, left (client) to right. */
-function forwardedChain(headers: Headers): (string | undefined)[] {
-  const xff = headers.get('x-forwarded-for');
+function forwardedChain(header: HeaderReader): (string | undefined)[] {
+  const xff = header('x-forwarded-for');
   if (xff) return xff.split(',').map((entry) => normalise(entry.trim()));
-  const forwarded = headers.get('forwarded');
+  const forwarded = header('forwarded');
   if (!forwarded) return [];
   return forwarded.split(',').map((element) => {
     const pair = element
@@ -53,7 +56,7 @@ function inNetworks(address: string, networks: Extract<TrustProxy, { kind: 'netw
  */
 export function clientOrigin(
   peer: string,
-  headers: Headers,
+  header: HeaderReader,
   trust: TrustProxy,
   connectionScheme: 'http' | 'https' = 'http',
 ): ClientOrigin {
@@ -65,7 +68,7 @@ export function clientOrigin(
   if (!trusted) return { address: direct, scheme: connectionScheme };
 
   // Right to left: the peer, then each address the proxies appended.
-  const chain = [direct, ...forwardedChain(headers).reverse()];
+  const chain = [direct, ...forwardedChain(header).reverse()];
   let address = direct;
   for (let index = 1; index < chain.length; index += 1) {
     const entry = chain[index];
@@ -76,6 +79,6 @@ export function clientOrigin(
       trust.kind === 'hops' ? index < trust.hops : trust.kind === 'networks' && inNetworks(entry, trust.networks);
     if (!stillOurs) break;
   }
-  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  const proto = header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
   return { address, scheme: proto === 'https' || proto === 'http' ? proto : connectionScheme };
 }

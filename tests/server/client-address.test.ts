@@ -8,7 +8,7 @@ import { testApp, type TestApp } from './harness.ts';
 const trust = (value?: string) => loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).server.TRUST_PROXY;
 
 const from = (peer: string, headers: Record<string, string>, setting?: string, scheme: 'http' | 'https' = 'http') =>
-  clientOrigin(peer, new Headers(headers), trust(setting), scheme);
+  clientOrigin(peer, (name) => new Headers(headers).get(name) ?? undefined, trust(setting), scheme);
 
 describe('the client behind a request', () => {
   it('is the peer itself by default, whatever the proxy headers claim', () => {
