@@ -65,6 +65,24 @@ export function accountRoutes(services: Services) {
     return retryLater('rate_limited', 'Too many changes. Try again shortly.', decision.retryAfterSeconds);
   };
 
+  /** The 404 for a domain that is not one of the account's branded links, or undefined. */
+  const notOwned = (account: Account, domain: string) =>
+    account.domains.some((entry) => entry.domain === domain)
+      ? undefined
+      : apiError('domain_not_in_account', `${domain} is not a branded link domain of this account.`, { domain });
+
+  /** Makes one change to one of the account's domains and answers with the account as it now is. */
+  const changeDomain = async (c: Context<AppEnv>, account: Account, domain: string, change: () => Promise<boolean>) => {
+    try {
+      const changed = await change();
+      const updated = (await services.directory.getAccount(account.id))!;
+      return c.json({ changed, account: publicAccount(updated) }, 200, NO_STORE);
+    } catch (cause) {
+      if (cause instanceof DomainNotInAccountError) return apiError('domain_not_in_account', cause.message, { domain });
+      throw cause;
+    }
+  };
+
   app.get('/account', async (c) => {
     const account = await readerAccount(services, sessionIdOf(c));
     return c.json(account ? { signedIn: true, account: publicAccount(account) } : { signedIn: false }, 200, NO_STORE);
@@ -102,9 +120,8 @@ export function accountRoutes(services: Services) {
     if (body.response) return body.response;
     const { account } = reader;
     const { domain, enabled } = body.data;
-    if (!account.domains.some((entry) => entry.domain === domain)) {
-      return apiError('domain_not_in_account', `${domain} is not a branded link domain of this account.`, { domain });
-    }
+    const foreign = notOwned(account, domain);
+    if (foreign) return foreign;
 
     let evidence: Record<string, unknown> = requestEvidence(c);
     if (enabled) {
@@ -124,22 +141,9 @@ export function accountRoutes(services: Services) {
       const limited = await withinChangeLimit(account);
       if (limited) return limited;
     }
-    try {
-      const changed = await services.directory.setHttps({
-        accountId: account.id,
-        actor: `reader:${account.id}`,
-        domain,
-        enabled,
-        evidence,
-      });
-      const updated = (await services.directory.getAccount(account.id))!;
-      return c.json({ changed, account: publicAccount(updated) }, 200, NO_STORE);
-    } catch (cause) {
-      if (cause instanceof DomainNotInAccountError) {
-        return apiError('domain_not_in_account', cause.message, { domain });
-      }
-      throw cause;
-    }
+    return changeDomain(c, account, domain, () =>
+      services.directory.setHttps({ accountId: account.id, actor: `reader:${account.id}`, domain, enabled, evidence }),
+    );
   });
 
   /**
@@ -156,26 +160,18 @@ export function accountRoutes(services: Services) {
     if (body.response) return body.response;
     const { account } = reader;
     const { domain } = body.data;
-    if (!account.domains.some((entry) => entry.domain === domain)) {
-      return apiError('domain_not_in_account', `${domain} is not a branded link domain of this account.`, { domain });
-    }
+    const foreign = notOwned(account, domain);
+    if (foreign) return foreign;
     const limited = await withinChangeLimit(account);
     if (limited) return limited;
-    try {
-      const changed = await services.directory.retryCertificate({
+    return changeDomain(c, account, domain, () =>
+      services.directory.retryCertificate({
         accountId: account.id,
         actor: `reader:${account.id}`,
         domain,
         evidence: requestEvidence(c),
-      });
-      const updated = (await services.directory.getAccount(account.id))!;
-      return c.json({ changed, account: publicAccount(updated) }, 200, NO_STORE);
-    } catch (cause) {
-      if (cause instanceof DomainNotInAccountError) {
-        return apiError('domain_not_in_account', cause.message, { domain });
-      }
-      throw cause;
-    }
+      }),
+    );
   });
 
   /** Ends the reader's session (the change guard has checked where the request came from). */
