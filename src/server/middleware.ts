@@ -48,7 +48,7 @@ export function requestContext({ log, metrics }: Services) {
 }
 
 /** The headers every response carries; pages add their own script and style policy. */
-export function baseSecurityHeaders(config: Config): Record<string, string> {
+function baseSecurityHeaders(config: Config): Record<string, string> {
   return {
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'strict-origin-when-cross-origin',
@@ -62,8 +62,7 @@ export function baseSecurityHeaders(config: Config): Record<string, string> {
 }
 
 /** The policy of API and other non-page answers: they load nothing and are framed by nobody. */
-export const API_CONTENT_SECURITY_POLICY =
-  "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
  * Gives an answer headers before its handler runs. On Node they go straight onto

@@ -97,10 +97,7 @@ async function openSqliteStorage(options: StorageOptions): Promise<Storage> {
 }
 
 /** The stores on an open SQLite database (tests open `:memory:` ones). */
-export function sqliteStorage(
-  db: DatabaseSync,
-  options: Omit<StorageOptions, 'databaseUrl' | 'databasePath'>,
-): Storage {
+function sqliteStorage(db: DatabaseSync, options: Omit<StorageOptions, 'databaseUrl' | 'databasePath'>): Storage {
   return {
     backend: 'sqlite',
     sessions: createSessionStore(db, options.now),

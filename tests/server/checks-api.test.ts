@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
-import type { Report } from '../../src/checks/types.ts';
+import { CHECK_IDS, type Report } from '../../src/checks/types.ts';
 import { apiErrorOf, heldGate, settle, testApp } from './harness.ts';
 
 const LONG_HOST = `${Array.from({ length: 4 }, () => 'a'.repeat(63)).join('.')}.com`;
@@ -173,29 +173,11 @@ describe('GET /api/checks/stream', () => {
     const response = await t.request('/api/checks/stream?domain=links.example.com');
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = await eventsOf(response);
-    expect(events.map((event) => event.event)).toEqual([...Array(7).fill('check'), 'report']);
-    const checks = events.slice(0, 7).map((event) => JSON.parse(event.data).id);
-    expect(new Set(checks)).toEqual(
-      new Set([
-        'click-tracking',
-        'branded-link-dns',
-        'caa',
-        'certificate',
-        'https-probe',
-        'managed-certificate',
-        'https-enabled',
-      ]),
-    );
+    expect(events.map((event) => event.event)).toEqual([...CHECK_IDS.map(() => 'check'), 'report']);
+    const checks = events.slice(0, CHECK_IDS.length).map((event) => JSON.parse(event.data).id);
+    expect(new Set(checks)).toEqual(new Set(CHECK_IDS));
     const report = JSON.parse(events.at(-1)!.data) as Report;
-    expect(report.checks.map((check) => check.id)).toEqual([
-      'click-tracking',
-      'branded-link-dns',
-      'caa',
-      'certificate',
-      'https-probe',
-      'managed-certificate',
-      'https-enabled',
-    ]);
+    expect(report.checks.map((check) => check.id)).toEqual([...CHECK_IDS]);
     expect(report.checks[1]!.code).toBe('cname_missing');
   });
 
