@@ -3,6 +3,7 @@ import type { StepId } from '../checks/steps.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { getState, runChecks, subscribe } from './checks-store.client.ts';
 import { blockedSentence } from '../site/evidence-text.ts';
+import { readableDomain } from './evidence.client.ts';
 import { t, wording } from './strings.client.ts';
 
 /** The signed-in reader's account, or undefined. */
@@ -26,9 +27,14 @@ async function change(path: string, body: unknown): Promise<{ status: number; bo
   return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
 }
 
+/** What an action shows in a step's slot: built afresh for each slot, since a node lives in one place only. */
+type Nodes = () => HTMLElement[];
+
 /**
- * The reader's own actions inside the setup panel: turn click tracking on
- * (step 1) and HTTPS on (step 4), each with a confirmation and an undo.
+ * The reader's own actions: turn click tracking on (step 1), retry issuance of
+ * the managed certificate (step 3) and turn HTTPS on (step 4), each with a
+ * confirmation and, where it can be taken back, an undo. They appear both in
+ * the setup panel and under the step's own heading, where the reader reads.
  */
 export function mountAccountActions(
   panel: HTMLElement,
@@ -53,21 +59,21 @@ export function mountAccountActions(
   });
 
   /** Messages after an action stay until the next action, even as the checks re-render, for the domain they were about. */
-  const notes = new Map<StepId, HTMLElement[]>();
+  const notes = new Map<StepId, Nodes>();
   let notesDomain = '';
   const recheck = () => runChecks(endpoint, getState().domain);
 
-  function actionsFor(step: StepId, results: CheckResult[]): HTMLElement[] {
-    if (!signedIn) return [];
+  function actionsFor(step: StepId, results: CheckResult[]): Nodes {
+    if (!signedIn) return () => [];
     // The findings a reader can act on themselves, whichever check reported them.
     const codes = new Set(results.filter((entry) => entry.step === step).map((entry) => entry.code));
     const domain = getState().domain;
     const retriable = results.some((entry) => entry.id === 'managed-certificate' && entry.evidence.retriable === true);
     if (step === 'tls' && retriable) {
-      return [button(t('tracklight.certificate.retry'), () => retry(step, domain))];
+      return () => [button(t('tracklight.certificate.retry'), () => retry(step, domain))];
     }
     if (codes.has('tracking_off')) {
-      return [
+      return () => [
         button(t('tracklight.account.turnOnTracking'), () =>
           act(
             step,
@@ -80,8 +86,8 @@ export function mountAccountActions(
       ];
     }
     if (codes.has('https_ready')) {
-      return [
-        button(t('tracklight.account.turnOnHttps', { domain }), () =>
+      return () => [
+        button(t('tracklight.account.turnOnHttps', { domain: readableDomain(domain) }), () =>
           act(
             step,
             '/api/account/https',
@@ -93,7 +99,7 @@ export function mountAccountActions(
         ),
       ];
     }
-    return [];
+    return () => [];
   }
 
   async function act(
@@ -104,33 +110,29 @@ export function mountAccountActions(
     confirmation: string,
     httpsDomain?: string,
   ) {
-    setNotes(step, [paragraph(t('tracklight.account.working'))]);
+    setNotes(step, () => [paragraph(t('tracklight.account.working'))]);
     const { status, body: answer } = await change(path, body);
     if (status === 200) {
-      const confirm: HTMLElement[] = [paragraph(confirmation)];
-      if (httpsDomain) {
-        const example = document.createElement('code');
-        example.className = 'tl-example-link';
-        example.textContent = `https://${httpsDomain}/c/3f9a2b7e`;
-        confirm.push(example);
-      }
-      const undo = button(t('tracklight.account.undo'), async () => {
+      const undo = async () => {
         const reverted = await change(path, undoBody);
-        setNotes(step, [
-          paragraph(t(reverted.status === 200 ? 'tracklight.account.undone' : 'tracklight.account.failed')),
-        ]);
-        announce(t(reverted.status === 200 ? 'tracklight.account.undone' : 'tracklight.account.failed'));
+        const text = t(reverted.status === 200 ? 'tracklight.account.undone' : 'tracklight.account.failed');
+        setNotes(step, () => [paragraph(text)]);
+        announce(text);
         void recheck();
-      });
-      setNotes(step, [...confirm, undo]);
+      };
+      setNotes(step, () => [
+        paragraph(confirmation),
+        ...(httpsDomain ? [exampleLink(httpsDomain)] : []),
+        button(t('tracklight.account.undo'), () => void undo()),
+      ]);
       announce(confirmation);
     } else if (status === 409) {
       const failing = ((answer.error as { failing?: { step: StepId }[] })?.failing ?? []).map((entry) => entry.step);
       const text = blockedSentence(wording(), failing);
-      setNotes(step, [paragraph(text)]);
+      setNotes(step, () => [paragraph(text)]);
       announce(text);
     } else {
-      setNotes(step, [paragraph(t('tracklight.account.failed'))]);
+      setNotes(step, () => [paragraph(t('tracklight.account.failed'))]);
       announce(t('tracklight.account.failed'));
     }
     void recheck();
@@ -138,7 +140,7 @@ export function mountAccountActions(
 
   /** Retry issuance of the domain's managed certificate: the platform's move, so no undo. */
   async function retry(step: StepId, domain: string) {
-    setNotes(step, [paragraph(t('tracklight.account.working'))]);
+    setNotes(step, () => [paragraph(t('tracklight.account.working'))]);
     const { status, body: answer } = await change('/api/account/certificate', { domain });
     const text =
       status !== 200
@@ -146,12 +148,12 @@ export function mountAccountActions(
         : answer.changed
           ? t('tracklight.certificate.retried')
           : t('tracklight.certificate.notRetried');
-    setNotes(step, [paragraph(text)]);
+    setNotes(step, () => [paragraph(text)]);
     announce(text);
     void recheck();
   }
 
-  function setNotes(step: StepId, nodes: HTMLElement[]) {
+  function setNotes(step: StepId, nodes: Nodes) {
     notesDomain = getState().domain;
     notes.set(step, nodes);
     render();
@@ -162,19 +164,35 @@ export function mountAccountActions(
     // A note ("Undone", "HTTPS is on") is about one domain: checking another one drops it.
     if (domain !== notesDomain) notes.clear();
     for (const step of ['click-tracking', 'tls', 'https'] as const) {
-      const slot = panel.querySelector<HTMLElement>(`[data-step="${step}"] [data-actions]`);
-      if (!slot) continue;
-      const actions = phase === 'done' ? actionsFor(step, results) : [];
-      const wanted = [...(notes.get(step) ?? []), ...actions];
-      // Rebuild only when something changed, so focus on a button is not lost on every update.
-      const key = wanted.map((node) => node.textContent).join('|');
-      if (slot.dataset.key === key) continue;
-      slot.dataset.key = key;
-      slot.replaceChildren(...wanted);
+      const actions = phase === 'done' ? actionsFor(step, results) : () => [];
+      const note = notes.get(step);
+      // One slot in the panel's list, one under the step's heading: each gets nodes of its own.
+      for (const slot of document.querySelectorAll<HTMLElement>(`[data-step="${step}"] [data-actions]`)) {
+        const wanted = [...(note?.() ?? []), ...actions()];
+        // Rebuild only when something changed, so focus on a button is not lost on every update.
+        const key = wanted.map((node) => node.textContent).join('|');
+        if (slot.dataset.key === key) continue;
+        slot.dataset.key = key;
+        // The button just pressed goes away: keep the keyboard where it was rather than at the top of the page.
+        const hadFocus = slot.contains(document.activeElement);
+        slot.replaceChildren(...wanted);
+        if (hadFocus) {
+          const next = slot.querySelector<HTMLElement>('button') ?? slot;
+          next.focus({ preventScroll: true });
+        }
+      }
     }
   }
 
   subscribe(render);
+}
+
+/** The shape of the reader's tracked links once HTTPS is on. */
+function exampleLink(domain: string): HTMLElement {
+  const example = document.createElement('code');
+  example.className = 'tl-example-link';
+  example.textContent = `https://${domain}/c/3f9a2b7e`;
+  return example;
 }
 
 function button(label: string, onClick: () => void): HTMLButtonElement {

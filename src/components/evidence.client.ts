@@ -5,12 +5,28 @@ import { wording } from './strings.client.ts';
 let decode: ((domain: string) => string) | undefined;
 
 /**
- * Loads the Punycode decoder when an internationalised name is checked, so
- * every other reader's page does not download it.
+ * Loads the Punycode decoder when an internationalised name is checked (typed
+ * in Unicode, or in its `xn--` form), so every other reader's page does not
+ * download it.
  */
 export async function prepareDomain(domain: string): Promise<void> {
-  if (decode || !/(^|\.)xn--/i.test(domain)) return;
+  if (decode || !/(^|\.)xn--|[^\x00-\x7f]/i.test(domain)) return;
   decode = (await import('../site/punycode.ts')).toUnicode;
+}
+
+/**
+ * A domain as its owner writes it, for the input, buttons and announcements:
+ * `bücher.example` rather than `xn--bcher-kva.example`. The ASCII form stays
+ * in the evidence, beside it.
+ */
+export function readableDomain(ascii: string): string {
+  if (!decode) return ascii;
+  try {
+    return decode(ascii);
+  } catch {
+    // A label that is not valid Punycode is shown as DNS has it.
+    return ascii;
+  }
 }
 
 /** The sentence that says what a check found, in the page's language, e.g. "links.example.com points at old.example.net." */

@@ -55,7 +55,8 @@ export function fixFor(result: CheckResult, domain: string, announce: (text: str
   if (RECORD_FIXES.has(result.code) && record) box.append(recordBlock(record, RECORD_EDITS.has(result.code), announce));
   if (CERTIFICATE_FAILED.has(result.code)) box.append(certificateMove(result));
   const anchor = new URL(result.docs).hash.slice(1);
-  box.append(...guideEntry(anchor));
+  const reason = typeof result.evidence.reason === 'string' ? result.evidence.reason : undefined;
+  box.append(...guideEntry(anchor, reason));
   const more = document.createElement('a');
   more.href = `#${anchor}`;
   more.textContent = t('tracklight.fix.readMore');
@@ -146,11 +147,15 @@ function paragraph(text: string, className?: string): HTMLParagraphElement {
   return element;
 }
 
-/** The paragraphs of the guide's troubleshooting entry for `anchor`, copied: the fix is written once, in the guide. */
-function guideEntry(anchor: string): Node[] {
+/**
+ * The paragraphs of the guide's troubleshooting entry for `anchor`, copied: the
+ * fix is written once, in the guide. When the finding has a `reason`, a list of
+ * reasons in the entry keeps only the reader's own item.
+ */
+function guideEntry(anchor: string, reason?: string): Element[] {
   const heading = document.getElementById(anchor);
   if (!heading || heading.tagName !== 'H4') return [];
-  const nodes: Node[] = [];
+  const nodes: Element[] = [];
   // Starlight wraps headings with their anchor link in a div.
   let node = (heading.parentElement?.classList.contains('sl-heading-wrapper') ? heading.parentElement : heading)
     .nextElementSibling;
@@ -160,5 +165,22 @@ function guideEntry(anchor: string): Node[] {
     nodes.push(copy);
     node = node.nextElementSibling;
   }
+  if (reason) for (const list of nodes.filter((each) => each.matches('ul, ol'))) keepReason(list, reason);
   return nodes;
+}
+
+/**
+ * In a list whose every item starts with a reason's code (`` `not_listed`: the
+ * records allow… ``, as the guide writes them), removes every item but the one
+ * for `reason`. Any other list is left whole.
+ */
+function keepReason(list: Element, reason: string) {
+  const codeOf = (item: Element) => {
+    const first = item.firstElementChild;
+    const text = first?.tagName === 'CODE' ? (first.textContent ?? '') : '';
+    return text && (item.textContent ?? '').trimStart().startsWith(text) ? text : undefined;
+  };
+  const items = [...list.children];
+  if (!items.every(codeOf) || !items.some((item) => codeOf(item) === reason)) return;
+  for (const item of items) if (codeOf(item) !== reason) item.remove();
 }

@@ -2,7 +2,7 @@ import { STEP_IDS, type StepId } from '../checks/steps.ts';
 import type { CheckResult, Report } from '../checks/types.ts';
 import { getState, runChecks, stepState, subscribe, type ChecksState, type StepState } from './checks-store.client.ts';
 import { loadAccount, mountAccountActions } from './account.client.ts';
-import { prepareDomain } from './evidence.client.ts';
+import { prepareDomain, readableDomain } from './evidence.client.ts';
 import { fixFor, problemsOf, signatureOf, stepLink } from './fix.client.ts';
 import { stepInSentence, summarySentence } from '../site/evidence-text.ts';
 import { loadSharedReport, mountShare } from './share.client.ts';
@@ -52,9 +52,9 @@ class SetupPanel extends HTMLElement {
 
     this.#form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.#start(this.#input.value, { fresh: true, manual: true });
+      void this.#start(this.#input.value, { fresh: true, manual: true });
     });
-    this.#recheck.addEventListener('click', () => this.#start(getState().domain, { fresh: true, manual: true }));
+    this.#recheck.addEventListener('click', () => void this.#start(getState().domain, { fresh: true, manual: true }));
     document.addEventListener('visibilitychange', () => this.#onVisibility());
     subscribe((state) => this.#render(state));
 
@@ -88,20 +88,24 @@ class SetupPanel extends HTMLElement {
     const remembered = localStorage.getItem(STORAGE_KEY);
     const domain = fromUrl ?? fromAccount ?? remembered;
     if (!domain) return;
-    this.#input.value = domain;
+    // The account, a link and the last check hold the ASCII form; the reader wrote the name in Unicode.
+    await prepareDomain(domain.toLowerCase()).catch(() => undefined);
+    this.#input.value = readableDomain(domain);
     if (fromUrl && location.hash) keepLanding(location.hash.slice(1));
     // A deep link, or a signed-in reader arriving from the dashboard, gets the checks at once.
-    if (fromUrl || fromAccount) this.#start(domain, { fresh: false, manual: true });
+    if (fromUrl || fromAccount) void this.#start(domain, { fresh: false, manual: true });
   }
 
-  #start(domain: string, { fresh, manual }: { fresh: boolean; manual: boolean }) {
+  async #start(domain: string, { fresh, manual }: { fresh: boolean; manual: boolean }) {
     this.#cancelTimer();
     if (manual) {
       this.#attempt = 0;
       this.#failingSince = 0;
     }
-    void prepareDomain(domain.trim().toLowerCase());
-    void runChecks(this.#endpoint, domain.trim(), { fresh });
+    const name = domain.trim();
+    // The decoder first (only for an internationalised name), so the first sentences already read in Unicode.
+    await prepareDomain(name.toLowerCase()).catch(() => undefined);
+    void runChecks(this.#endpoint, name, { fresh });
   }
 
   #render(state: ChecksState) {
@@ -127,7 +131,8 @@ class SetupPanel extends HTMLElement {
 
     for (const step of STEP_IDS) this.#renderStep(step, stepState(state, step), state);
 
-    if (state.phase === 'checking') this.#announce(t('tracklight.panel.checking', { domain: state.domain }));
+    if (state.phase === 'checking')
+      this.#announce(t('tracklight.panel.checking', { domain: readableDomain(state.domain) }));
     if (state.phase === 'done' && state.report && state.report !== this.#lastReport && !problem)
       this.#onReport(state.report);
     this.#showFinish(state);
@@ -164,10 +169,11 @@ class SetupPanel extends HTMLElement {
     localStorage.setItem(STORAGE_KEY, report.domain);
     const count = (statuses: string[]) => report.checks.filter((check) => statuses.includes(check.status)).length;
     const failing = count(['fail', 'error']);
+    const name = readableDomain(report.domain);
     this.#announce(
       failing === 0 && count(['warn']) === 0
-        ? `${report.domain}: ${t('tracklight.panel.done')}`
-        : summarySentence(wording(), report.domain, {
+        ? `${name}: ${t('tracklight.panel.done')}`
+        : summarySentence(wording(), name, {
             passed: count(['pass']),
             attention: count(['warn']),
             failed: failing,
@@ -228,7 +234,7 @@ class SetupPanel extends HTMLElement {
         this.#nextAt = -1;
         return;
       }
-      this.#start(getState().domain, { fresh: true, manual: false });
+      void this.#start(getState().domain, { fresh: true, manual: false });
     };
     this.#timer = window.setTimeout(due, seconds * 1000);
     this.#tick = window.setInterval(describe, 1000);

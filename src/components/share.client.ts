@@ -2,6 +2,7 @@ import type { Report } from '../checks/types.ts';
 import type { SharedReport } from '../reports/report-store.ts';
 import { getState, runChecks, showSnapshot, subscribe } from './checks-store.client.ts';
 import { stepInSentence } from '../site/evidence-text.ts';
+import { prepareDomain, readableDomain } from './evidence.client.ts';
 import { lang, t, wording } from './strings.client.ts';
 
 const dateTime = (iso: string) =>
@@ -68,8 +69,10 @@ export async function loadSharedReport(
   }
   const saved = (await response.json()) as SharedReport;
   const snapshot = saved.report;
-  panel.querySelector<HTMLInputElement>('input[name="domain"]')!.value = snapshot.domain;
-  box.querySelector('[data-snapshot-title]')!.textContent = t('tracklight.report.title', { domain: snapshot.domain });
+  await prepareDomain(snapshot.domain).catch(() => undefined);
+  const name = readableDomain(snapshot.domain);
+  panel.querySelector<HTMLInputElement>('input[name="domain"]')!.value = name;
+  box.querySelector('[data-snapshot-title]')!.textContent = t('tracklight.report.title', { domain: name });
   box.querySelector('[data-snapshot-meta]')!.textContent = [
     t('tracklight.report.meta', {
       date: dateTime(snapshot.checkedAt),

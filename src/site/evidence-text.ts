@@ -10,6 +10,8 @@ import { translate, type Strings } from './translate.ts';
  */
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T/;
+/** A host name with an internationalised label, as DNS writes it (`links.xn--bcher-kva.example`). */
+const PUNYCODE_NAME = /^(?:[a-z0-9-]+\.)*xn--[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?$/i;
 
 /**
  * Which evidence value a finding's sentence counts, for its plural form: a
@@ -74,14 +76,19 @@ export function stepInSentence(wording: Wording, step: StepId): string {
   });
 }
 
-/** One evidence value as a reader reads it: lists joined, dates in their language. Plain text, never HTML. */
-function format(wording: Wording, value: unknown): string {
+/**
+ * One evidence value as a reader reads it: lists joined, dates in their
+ * language, internationalised names in Unicode beside their ASCII form. Plain
+ * text, never HTML.
+ */
+function format(wording: Wording, value: unknown, toUnicode: (domain: string) => string): string {
   if (Array.isArray(value))
     return list(
       wording,
-      value.map((item) => format(wording, item)),
+      value.map((item) => format(wording, item, toUnicode)),
     );
   if (typeof value === 'string' && ISO_DATE.test(value)) return longDate(wording, value);
+  if (typeof value === 'string' && PUNYCODE_NAME.test(value)) return displayDomain(value, toUnicode);
   if (value === null || value === undefined) return '—';
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
@@ -109,7 +116,7 @@ export function evidenceSentence(
 ) {
   const evidence = result.evidence;
   const values: Record<string, string | number> = { domain: displayDomain(domain, toUnicode) };
-  for (const [key, value] of Object.entries(evidence)) values[key] = format(wording, value);
+  for (const [key, value] of Object.entries(evidence)) values[key] = format(wording, value, toUnicode);
   if (typeof evidence.limitBytes === 'number') values.limitKb = String(Math.round(evidence.limitBytes / 1024));
   if (Array.isArray(evidence.steps))
     values.steps = list(

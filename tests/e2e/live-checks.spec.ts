@@ -2,10 +2,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 
 import { GUIDE_PATH } from '../../src/site/site.ts';
+import { seriousViolations } from './axe.ts';
 import { labControl } from './lab-control.ts';
 
 const LAB = 'lab.example.com';
@@ -27,13 +27,7 @@ async function expectStates(page: Page, states: Record<string, string>) {
 }
 
 async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).include('tl-setup-panel').include('tl-step-status').analyze();
-  const serious = results.violations.filter(
-    (violation) => violation.impact === 'serious' || violation.impact === 'critical',
-  );
-  expect(
-    serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
+  expect(await seriousViolations(page, ['tl-setup-panel', 'tl-step-status'])).toEqual([]);
 }
 
 /** Keeps a picture of the panel in a state as a test artifact, under `test-results/`. */

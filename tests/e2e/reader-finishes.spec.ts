@@ -1,10 +1,10 @@
 import { DatabaseSync } from 'node:sqlite';
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 
 import { mintSignInLink } from '../../src/server/sign-in-link.ts';
 import { GUIDE_PATH, localePrefix, locales, type LocaleKey } from '../../src/site/site.ts';
+import { seriousViolations } from './axe.ts';
 import { E2E_ORIGIN } from './origin.ts';
 
 /**
@@ -35,14 +35,6 @@ const signInLink = (accountId: string, locale: LocaleKey) =>
     locale === 'root' ? '' : `&lang=${locale}`
   }`;
 const guide = (locale: LocaleKey, domain: string) => `${localePrefix(locale)}${GUIDE_PATH}?domain=${domain}`;
-
-/** Serious and critical axe violations on the whole page, one line each. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-}
 
 async function keep(page: Page, testInfo: TestInfo, name: string, selector: string) {
   const path = testInfo.outputPath(`${name}.png`);
@@ -88,6 +80,12 @@ for (const width of WIDTHS) {
             );
           }
           if (state.scenario === 'healthy-direct') await expect(panel.locator('[data-finish]')).toBeVisible();
+          if (state.scenario === 'managed-blocked') {
+            // The CAA fix gives the reader's own reason, not the guide's whole list of them.
+            const reasons = page.locator('tl-step-status[data-step="tls"] .tl-fix[data-code="caa_blocks_issuer"] li');
+            await expect(reasons).toHaveCount(1);
+            await expect(reasons).toContainText('not_listed');
+          }
           // Nothing is cut or pushed sideways on a phone.
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
           expect(overflow, 'horizontal overflow').toBeLessThanOrEqual(0);
@@ -126,12 +124,14 @@ test.describe('an expired managed certificate', () => {
       await expect(fix.locator('.tl-move')).not.toBeEmpty();
       await keep(page, testInfo, `${locale}-expired-managed`, 'tl-step-status[data-step="tls"]');
 
-      const retry = page.locator('tl-setup-panel li[data-step="tls"] .tl-action');
+      // Retry issuance sits under step 3's heading, beside the state it answers, and in the panel.
+      const retry = tls.locator('.tl-actions .tl-action');
       await expect(retry).toBeVisible();
+      await expect(page.locator('tl-setup-panel li[data-step="tls"] .tl-action')).toHaveText(
+        (await retry.textContent())!,
+      );
       await retry.click();
-      await expect(page.locator('tl-setup-panel li[data-step="tls"] .tl-actions p').first()).not.toHaveText(/…$/, {
-        timeout: 20_000,
-      });
+      await expect(tls.locator('.tl-actions p').first()).not.toHaveText(/…$/, { timeout: 20_000 });
       await expect(tls.locator('.tl-fix[data-code="managed_cert_issuing"]')).toBeVisible({ timeout: 20_000 });
       const audit = new DatabaseSync(process.env.DATABASE_PATH!, { readOnly: true });
       const entries = audit.prepare('SELECT action, target FROM audit_log WHERE account_id = ?').all(accountId) as {
@@ -140,6 +140,39 @@ test.describe('an expired managed certificate', () => {
       }[];
       audit.close();
       expect(entries).toEqual([{ action: 'certificate_retry', target: 'managed-expired.lab.example.com' }]);
+    });
+  }
+});
+
+test.describe('an internationalised name reads in Unicode, with its ASCII form in the evidence', () => {
+  const ascii = `xn--bcher-kva.idn-missing.${LAB}`;
+  const unicode = `bücher.idn-missing.${LAB}`;
+
+  for (const [arrival, open] of [
+    ['linked in its ASCII form', (page: Page) => page.goto(guide('root', ascii))],
+    [
+      'typed in Unicode',
+      async (page: Page) => {
+        await page.goto(GUIDE_PATH);
+        await page.getByLabel('Branded link domain').fill(unicode);
+        await page.getByRole('button', { name: 'Check', exact: true }).click();
+      },
+    ],
+  ] as const) {
+    test(arrival, async ({ page }) => {
+      await open(page);
+      const panel = page.locator('tl-setup-panel');
+      const fix = page.locator('tl-step-status[data-step="branded-link"] .tl-fix[data-code="nxdomain"]');
+      await expect(fix).toBeVisible({ timeout: 20_000 });
+      // Read at once, as the first run left them: a later automatic re-check must not be what gets them right.
+      expect(await fix.textContent()).toContain(`${unicode} (${ascii})`);
+      expect(await panel.getByLabel('Branded link domain').inputValue()).toBe(unicode);
+      // What a screen reader says names the domain as its owner writes it.
+      const said = await panel.locator('[data-live]').textContent();
+      expect(said).toContain(unicode);
+      expect(said).not.toContain('xn--');
+      // The record to add is what DNS needs: the ASCII form.
+      await expect(fix.locator('.tl-record dd code').first()).toHaveText(`xn--bcher-kva.idn-missing.lab`);
     });
   }
 });

@@ -1,10 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
 import { TROUBLESHOOTING_CODES, troubleshootingAnchor } from '../../src/checks/findings.ts';
 import { STEP_IDS, stepAnchor } from '../../src/checks/steps.ts';
 import { GUIDE_PATH, RETIRED_PATHS, locales, localePrefix, platform, type LocaleKey } from '../../src/site/site.ts';
 import { loadPages } from '../helpers/content.ts';
+import { seriousViolations } from './axe.ts';
 
 const LOCALES = Object.keys(locales) as LocaleKey[];
 const pages = loadPages();
@@ -17,14 +17,7 @@ const guideUrl = (locale: LocaleKey) => `${localePrefix(locale)}${GUIDE_PATH}`;
 const legacyUrl = (locale: LocaleKey) => `${localePrefix(locale)}/legacy${GUIDE_PATH}`;
 
 async function expectNoSeriousA11yViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
-    );
-  expect(serious).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 }
 
 for (const locale of LOCALES) {

@@ -106,7 +106,7 @@ export interface ScenarioSpec extends LabScenario {
   server?: ServerSpec;
   /** More servers, for a name with several addresses that behave differently. */
   moreServers?: ServerSpec[];
-  /** A label in front of the scenario's name, when the scenario needs records at the parent (CAA). */
+  /** A label in front of the scenario's name: for records at the parent (CAA), or an internationalised name (`xn--…`). */
   label?: string;
 }
 
@@ -219,6 +219,14 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
       route: 'unknown',
       expect: dnsFails('cname_missing'),
       dns: { a: ['127.0.0.13'] },
+    },
+    {
+      name: 'idn-missing',
+      description:
+        'An internationalised name (bücher.idn-missing…, xn--bcher-kva in DNS) with no record at all: shown in Unicode, checked in ASCII.',
+      route: 'unknown',
+      expect: dnsFails('nxdomain'),
+      label: 'xn--bcher-kva',
     },
     {
       name: 'cname-wrong-target',

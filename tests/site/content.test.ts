@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { CAA_BLOCK_REASONS } from '../../src/checks/caa-policy.ts';
 import { TROUBLESHOOTING_CODES, findingDefinition, troubleshootingAnchor } from '../../src/checks/findings.ts';
 import { STEP_IDS, stepAnchor } from '../../src/checks/steps.ts';
 import { findDeadEnds } from '../../src/site/dead-ends.ts';
@@ -92,6 +93,16 @@ describe('troubleshooting anchors', () => {
     for (const step of STEP_IDS) expect(ids).toContain(stepAnchor(step));
     expect(ids).toEqual(fixedAnchors(guideIn('root')!.body));
     expect(new Set(ids).size, 'ids are unique on the page').toBe(ids.length);
+  });
+});
+
+describe('the CAA entry', () => {
+  it.each(LOCALES)('the %s guide has one item per reason the CAA check gives, starting with its code', (locale) => {
+    // The fix under step 3 keeps only the reader's reason: it finds the item by the code it starts with.
+    const body = guideIn(locale)!.body;
+    const entry = body.slice(body.indexOf('id="caa-blocks-issuer"'), body.indexOf('id="cert-expiring-soon"'));
+    const codes = [...entry.matchAll(/^- `([a-z_]+)`:/gm)].map((match) => match[1]);
+    expect(codes).toEqual([...CAA_BLOCK_REASONS]);
   });
 });
 

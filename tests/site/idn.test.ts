@@ -22,6 +22,26 @@ describe('internationalised names', () => {
     );
     expect(sentence).toBe('links.bücher.example (links.xn--bcher-kva.example) has no CNAME record and no address.');
   });
+
+  it('read that way wherever the evidence names them, and only there', () => {
+    const wording = { strings: ENGLISH_STRINGS, lang: 'en' };
+    const gone = evidenceSentence(
+      wording,
+      { code: 'nxdomain', evidence: { name: 'xn--bcher-kva.example' } },
+      'x',
+      toUnicode,
+    );
+    expect(gone).toBe('DNS says bücher.example (xn--bcher-kva.example) does not exist.');
+    const target = evidenceSentence(
+      wording,
+      { code: 'cname_wrong_target', evidence: { target: 'old.xn--caf-dma.example', expected: 'track.mail.example' } },
+      'links.example.com',
+      toUnicode,
+    );
+    expect(target).toBe(
+      'links.example.com points at old.café.example (old.xn--caf-dma.example), not at track.mail.example.',
+    );
+  });
 });
 
 describe('the Punycode decoder', () => {
