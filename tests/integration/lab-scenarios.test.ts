@@ -138,6 +138,18 @@ describe('verdicts as certificate authorities and browsers reach them', () => {
     });
   });
 
+  it('reads a truncated CAA answer again over TCP, and never decides on the part', async () => {
+    expect(await result('caa-truncated', 'caa')).toMatchObject({
+      code: 'caa_ok',
+      evidence: { issuer: 'letsencrypt.org' },
+    });
+    // The whole set cannot be read: no verdict on the part (which allows only other-ca.example); the CA cannot decide.
+    expect(await result('caa-truncated-tcp-fails', 'caa')).toMatchObject({
+      code: 'caa_blocks_issuer',
+      evidence: { reason: 'lookup_failed' },
+    });
+  });
+
   it('shows the whole CNAME chain, and where a chain that goes wrong ends', async () => {
     expect((await result('cname-chain', 'branded-link-dns')).evidence.chain).toEqual([
       lab.scenario('cname-chain').domain,

@@ -48,6 +48,14 @@ export interface RecordSet {
   faultsByType?: Partial<Record<QueryType, Fault>>;
   /** Milliseconds to wait before answering any query for the name (a slow authoritative server). */
   delayMs?: number;
+  /**
+   * Over UDP, answers of these types carry the TC flag and only their first
+   * record, as a resolver's do when the answer outgrows a datagram: a client
+   * must ask again over TCP, where the whole answer comes.
+   */
+  truncatedOverUdp?: QueryType[];
+  /** Over TCP, every query for the name fails this way (a network that blocks DNS over TCP). */
+  tcpFault?: Fault;
 }
 
 /** A zone: lower-case names without the trailing dot → their records. */
@@ -137,12 +145,15 @@ function answer(zone: Zone, aQueries: Map<string, number>, qname: string, type: 
 }
 
 type Handler = (request: Packet, send: (response: Packet) => Promise<unknown>) => void;
+type Transport = 'udp' | 'tcp';
 
 /** Binds UDP to an ephemeral port, then TCP to the same one; tries again if TCP finds that port taken. */
-async function listenOnOnePort(handle: Handler): Promise<{ udp: UDPServer; tcp: TCPServer; port: number }> {
+async function listenOnOnePort(
+  handlerFor: (transport: Transport) => Handler,
+): Promise<{ udp: UDPServer; tcp: TCPServer; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const udp = new UDPServer(handle);
-    const tcp = new TCPServer(handle);
+    const udp = new UDPServer(handlerFor('udp'));
+    const tcp = new TCPServer(handlerFor('tcp'));
     // Socket errors after start (a send to a vanished client) must not crash the test run.
     for (const server of [udp, tcp]) server.on('error', () => {});
     await udp.listen(0, '127.0.0.1');
@@ -171,23 +182,35 @@ export async function startDnsServer(zone: () => Zone, options: DnsServerOptions
   const aQueries = new Map<string, number>();
   const latencyMs = options.latencyMs ?? 0;
 
-  const handle: Handler = (request, send) => {
-    const response = Packet.createResponseFromRequest(request);
-    response.header.ra = 1;
-    const [question] = request.questions;
-    const current = zone();
-    const result = question
-      ? answer(current, aQueries, question.name, question.type)
-      : { rcode: RCODE.FORMERR, records: [] };
-    if (!result) return;
-    response.header.rcode = result.rcode;
-    response.answers = result.records as Packet['answers'];
-    const delay = latencyMs + ((question && current.get(normalize(question.name))?.delayMs) ?? 0);
-    if (delay > 0) setTimeout(() => void send(response).catch(() => {}), delay);
-    else send(response).catch(() => {});
-  };
+  const handlerFor =
+    (transport: Transport): Handler =>
+    (request, send) => {
+      const response = Packet.createResponseFromRequest(request);
+      response.header.ra = 1;
+      const [question] = request.questions;
+      const current = zone();
+      const set = question && current.get(normalize(question.name));
+      const tcpFault = transport === 'tcp' ? set?.tcpFault : undefined;
+      if (tcpFault === 'drop') return;
+      const result = !question
+        ? { rcode: RCODE.FORMERR, records: [] }
+        : tcpFault
+          ? { rcode: tcpFault === 'servfail' ? RCODE.SERVFAIL : RCODE.REFUSED, records: [] }
+          : answer(current, aQueries, question.name, question.type);
+      if (!result) return;
+      response.header.rcode = result.rcode;
+      const truncate =
+        transport === 'udp' &&
+        result.records.length > 0 &&
+        set?.truncatedOverUdp?.includes(TYPE_NAMES[question!.type]!) === true;
+      response.header.tc = truncate ? 1 : 0;
+      response.answers = (truncate ? result.records.slice(0, 1) : result.records) as Packet['answers'];
+      const delay = latencyMs + (set?.delayMs ?? 0);
+      if (delay > 0) setTimeout(() => void send(response).catch(() => {}), delay);
+      else send(response).catch(() => {});
+    };
 
-  const { udp, tcp, port } = await listenOnOnePort(handle);
+  const { udp, tcp, port } = await listenOnOnePort(handlerFor);
   const tcpSockets = new Set<Socket>();
   tcp.on('connection', (socket: Socket) => {
     tcpSockets.add(socket);

@@ -84,7 +84,9 @@ async function rawQuery(server: string, transport: 'udp' | 'tcp', name: string, 
     types.push(response.readUInt16BE(offset));
     offset += 8 + 2 + response.readUInt16BE(offset + 8);
   }
-  return { rcode: response[3]! & 0x0f, types };
+  // The TC flag shows only when set, so the other answers compare as before.
+  const truncated = (response[2]! & 0x02) !== 0;
+  return { rcode: response[3]! & 0x0f, types, ...(truncated ? { truncated } : {}) };
 }
 
 interface Handshake {
@@ -249,6 +251,19 @@ describe('the lab', () => {
       expect(await settle(resolver.resolve4('dns-servfail.lab.example.com'))).toBe('ESERVFAIL');
       expect(await settle(resolver.resolveCname('dns-servfail.lab.example.com'))).toBe('ESERVFAIL');
       expect(await settle(resolver.resolveCname('dns-timeout.lab.example.com'))).toBe('ETIMEOUT');
+    });
+
+    it('truncates a CAA answer over UDP where a scenario says so, and gives it whole over TCP', async () => {
+      const server = lab.env.CHECKS_DNS_SERVERS!;
+      const CAA = 257;
+      const name = 'caa-truncated.lab.example.com';
+      expect(await rawQuery(server, 'udp', name, CAA)).toEqual({ rcode: 0, types: [CAA], truncated: true });
+      expect(await rawQuery(server, 'tcp', name, CAA)).toEqual({ rcode: 0, types: [CAA, CAA] });
+      expect(await rawQuery(server, 'udp', name, 1)).toEqual({ rcode: 0, types: [1] });
+      expect(await rawQuery(server, 'tcp', 'caa-truncated-tcp-fails.lab.example.com', CAA)).toEqual({
+        rcode: 2,
+        types: [],
+      });
     });
 
     it('serves the doubled name and the old provider', async () => {

@@ -434,6 +434,24 @@ export function labScenarios(ports: LabPorts): ScenarioSpec[] {
       extraDns: { [scenarioDomain('caa-lookup-fails')]: { caa: [issue(OUR_CA)] } },
     },
     {
+      name: 'caa-truncated',
+      description: `The name's CAA answer outgrows a datagram: over UDP it comes truncated (TC) with only "other-ca.example"; over TCP the whole set also allows ${OUR_CA}. The answer is read over TCP, never decided on its part [C23].`,
+      route: 'direct',
+      expect: healthy,
+      dns: { ...flattened([issue('other-ca.example'), issue(OUR_CA)]), truncatedOverUdp: ['CAA'] },
+    },
+    {
+      name: 'caa-truncated-tcp-fails',
+      description: `Like caa-truncated, but over TCP the CAA query answers SERVFAIL: the whole set cannot be read, so the CA cannot decide, and the part that came over UDP decides nothing [C23].`,
+      route: 'direct',
+      expect: caaSays('caa_blocks_issuer'),
+      dns: {
+        ...flattened([issue('other-ca.example'), issue(OUR_CA)]),
+        truncatedOverUdp: ['CAA'],
+        tcpFault: 'servfail',
+      },
+    },
+    {
       name: 'caa-fails-above',
       description: `The name allows ${OUR_CA}; its parent's CAA query answers SERVFAIL, which does not matter above the set found [C22].`,
       route: 'direct',

@@ -64,8 +64,14 @@ const FAILURES: Record<string, DnsFailure> = {
 };
 /** Our resolver itself failed: unreachable, or refusing to answer us. */
 const RESOLVER_FAULTS = new Set(['ECONNREFUSED', 'EREFUSED', 'ENETUNREACH', 'EHOSTUNREACH']);
-/** Errors after which the same attempt continues on a fresh channel, if time is left. */
-const EARLY_TIMEOUTS = new Set(['ETIMEOUT', 'ECANCELLED']);
+/**
+ * Errors after which the same attempt continues on a fresh channel, if time is
+ * left: the shared channel gave up early (its timeouts shrank), or c-ares gave
+ * up on a TCP connection that several queries shared (a SERVFAIL over TCP for
+ * one of them reads ECONNREFUSED for the others). Only a fresh channel's
+ * ECONNREFUSED says our resolver is really out of reach.
+ */
+const RETRY_ON_FRESH_CHANNEL = new Set(['ETIMEOUT', 'ECANCELLED', 'ECONNREFUSED']);
 
 /** How long a top-level domain's CAA answer is reused across reports. */
 const TOP_LEVEL_CAA_TTL_MS = 60_000;
@@ -119,7 +125,7 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
         (records) => finish(undefined, records),
         (error: NodeJS.ErrnoException) => {
           const early = options.timeoutMs - (performance.now() - started) > 50;
-          if (settled || !early || !EARLY_TIMEOUTS.has(error.code ?? '')) return finish(error);
+          if (settled || !early || !RETRY_ON_FRESH_CHANNEL.has(error.code ?? '')) return finish(error);
           clearTimeout(timer);
           timer = setTimeout(onAbort, options.timeoutMs);
           fresh = channel(options.timeoutMs);
