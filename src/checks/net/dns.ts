@@ -68,8 +68,8 @@ const RESOLVER_FAULTS = new Set(['ECONNREFUSED', 'EREFUSED', 'ENETUNREACH', 'EHO
  * Errors after which the same attempt continues on a fresh channel, if time is
  * left: the shared channel gave up early (its timeouts shrank), or c-ares gave
  * up on a TCP connection that several queries shared (a SERVFAIL on it comes
- * back as ECONNREFUSED). Only a fresh channel's
- * ECONNREFUSED says our resolver is really out of reach.
+ * back as ECONNREFUSED). Only a fresh channel's ECONNREFUSED says our resolver
+ * is really out of reach.
  */
 const RETRY_ON_FRESH_CHANNEL = new Set(['ETIMEOUT', 'ECANCELLED', 'ECONNREFUSED']);
 
