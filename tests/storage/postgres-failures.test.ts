@@ -4,7 +4,7 @@
  * `StorageUnavailableError` (which the edge answers with 503), never with a
  * wrong answer such as "no session". A real server, stopped mid-test.
  */
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -28,10 +28,12 @@ describe('opening storage that is not there', () => {
     const dropper = createServer((socket) => socket.destroy());
     const port = await new Promise<number>((resolve, reject) => {
       const ports = portsToTry(55432, 55439);
+      // The port actually bound: a taken candidate's listen callback stays queued and fires with the next one.
+      dropper.once('listening', () => resolve((dropper.address() as AddressInfo).port));
       const attempt = () => {
         const candidate = ports.shift();
         if (candidate === undefined) return reject(new Error('no free port in 55432-55439'));
-        dropper.once('error', attempt).listen(candidate, '127.0.0.1', () => resolve(candidate));
+        dropper.once('error', attempt).listen(candidate, '127.0.0.1');
       };
       attempt();
     });
