@@ -88,7 +88,7 @@ class SetupPanel extends HTMLElement {
     const remembered = localStorage.getItem(STORAGE_KEY);
     const domain = fromUrl ?? fromAccount ?? remembered;
     if (!domain) return;
-    // The account, a link and the last check hold the ASCII form; the reader wrote the name in Unicode.
+    // The account, a link and the last check hold the ASCII form: show the name as its owner writes it.
     await prepareDomain(domain.toLowerCase()).catch(() => undefined);
     this.#input.value = readableDomain(domain);
     if (fromUrl && location.hash) keepLanding(location.hash.slice(1));
