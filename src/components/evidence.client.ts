@@ -1,5 +1,5 @@
 import type { CheckResult } from '../checks/types.ts';
-import { evidenceSentence as sentence } from '../site/evidence-text.ts';
+import { evidenceSentence as sentence, unicodeDomain } from '../site/evidence-text.ts';
 import { wording } from './strings.client.ts';
 
 let decode: ((domain: string) => string) | undefined;
@@ -20,13 +20,7 @@ export async function prepareDomain(domain: string): Promise<void> {
  * in the evidence, beside it.
  */
 export function readableDomain(ascii: string): string {
-  if (!decode) return ascii;
-  try {
-    return decode(ascii);
-  } catch {
-    // A label that is not valid Punycode is shown as DNS has it.
-    return ascii;
-  }
+  return decode ? unicodeDomain(ascii, decode) : ascii;
 }
 
 /** The sentence that says what a check found, in the page's language, e.g. "links.example.com points at old.example.net." */

@@ -54,13 +54,17 @@ export function list({ lang }: Wording, items: readonly string[]): string {
  * (xn--bcher-kva.example)". An ASCII name stays as it is.
  */
 export function displayDomain(ascii: string, toUnicode: (domain: string) => string): string {
-  let unicode = ascii;
-  try {
-    unicode = toUnicode(ascii);
-  } catch {
-    // A label that is not valid Punycode is shown as DNS has it.
-  }
+  const unicode = unicodeDomain(ascii, toUnicode);
   return unicode === ascii ? ascii : `${unicode} (${ascii})`;
+}
+
+/** A domain in Unicode alone (for labels and announcements); as DNS has it when a label is not valid Punycode. */
+export function unicodeDomain(ascii: string, toUnicode: (domain: string) => string): string {
+  try {
+    return toUnicode(ascii);
+  } catch {
+    return ascii;
+  }
 }
 
 /** A date alone, long form ("8 December 2026"); sentences put it after a colon or a word that fits any day. */

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 
 import { GUIDE_PATH, localePrefix, locales, type LocaleKey } from '../../src/site/site.ts';
 import { labScenarios } from '../lab/scenarios.ts';
-import { seriousViolations } from './axe.ts';
+import { horizontalOverflow, seriousViolations } from './page-checks.ts';
 
 /**
  * Every setup the lab plays, as a reader on a phone meets it, in each
@@ -53,8 +53,7 @@ for (const locale of LOCALES) {
       }
       if (needsAttention.length === 0) await expect(panel.locator('[data-finish]')).toBeVisible();
 
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow, 'horizontal overflow').toBeLessThanOrEqual(0);
+      expect(await horizontalOverflow(page), 'horizontal overflow').toBeLessThanOrEqual(0);
       expect(await seriousViolations(page)).toEqual([]);
     });
   }

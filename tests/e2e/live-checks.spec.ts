@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 
 import { GUIDE_PATH } from '../../src/site/site.ts';
-import { seriousViolations } from './axe.ts';
+import { seriousViolations } from './page-checks.ts';
 import { labControl } from './lab-control.ts';
 
 const LAB = 'lab.example.com';

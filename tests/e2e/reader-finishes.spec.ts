@@ -4,7 +4,7 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 
 import { mintSignInLink } from '../../src/server/sign-in-link.ts';
 import { GUIDE_PATH, localePrefix, locales, type LocaleKey } from '../../src/site/site.ts';
-import { seriousViolations } from './axe.ts';
+import { horizontalOverflow, seriousViolations } from './page-checks.ts';
 import { E2E_ORIGIN } from './origin.ts';
 
 /**
@@ -87,8 +87,7 @@ for (const width of WIDTHS) {
             await expect(reasons).toContainText('not_listed');
           }
           // Nothing is cut or pushed sideways on a phone.
-          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-          expect(overflow, 'horizontal overflow').toBeLessThanOrEqual(0);
+          expect(await horizontalOverflow(page), 'horizontal overflow').toBeLessThanOrEqual(0);
           expect(await seriousViolations(page)).toEqual([]);
           await keep(page, testInfo, `${locale}-${width}-${state.scenario}-panel`, 'tl-setup-panel section');
         });

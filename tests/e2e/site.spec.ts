@@ -4,7 +4,7 @@ import { TROUBLESHOOTING_CODES, troubleshootingAnchor } from '../../src/checks/f
 import { STEP_IDS, stepAnchor } from '../../src/checks/steps.ts';
 import { GUIDE_PATH, RETIRED_PATHS, locales, localePrefix, platform, type LocaleKey } from '../../src/site/site.ts';
 import { loadPages } from '../helpers/content.ts';
-import { seriousViolations } from './axe.ts';
+import { seriousViolations } from './page-checks.ts';
 
 const LOCALES = Object.keys(locales) as LocaleKey[];
 const pages = loadPages();

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { loadStaticSite, sendStatic } from '../../src/server/static-files.ts';
 import { GUIDE_PATH, localePrefix, locales, type LocaleKey } from '../../src/site/site.ts';
 import { OUTDATED_TRANSLATIONS_BUILD } from '../support/build-site.ts';
-import { seriousViolations } from './axe.ts';
+import { horizontalOverflow, seriousViolations } from './page-checks.ts';
 
 /**
  * A translation older than its English page tells its readers so, with a link
@@ -50,8 +50,7 @@ for (const width of [1280, 390]) {
         const note = page.locator('[data-outdated-translation]');
         await expect(note).toBeVisible();
         await expect(note.getByRole('link')).toHaveAttribute('hreflang', 'en');
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow, 'horizontal overflow').toBeLessThanOrEqual(0);
+        expect(await horizontalOverflow(page), 'horizontal overflow').toBeLessThanOrEqual(0);
         expect(await seriousViolations(page)).toEqual([]);
         await note.screenshot({ path: testInfo.outputPath(`${locale}-${width}-outdated.png`) });
 

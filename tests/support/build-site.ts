@@ -15,12 +15,20 @@ const ASTRO = fileURLToPath(new URL('../../node_modules/astro/bin/astro.mjs', im
  * build against before it listens. Throws when the build fails.
  */
 export function buildSiteForLab(siteUrl: string, { quiet = false } = {}): void {
-  const result = spawnSync(process.execPath, [ASTRO, 'build'], {
+  astroBuild(siteUrl, { quiet });
+}
+
+/** `astro build` with the lab's platform values and `siteUrl`, into `outDir` (Astro's `dist/` by default), in `env`. */
+function astroBuild(
+  siteUrl: string,
+  { quiet = false, outDir, env = process.env }: { quiet?: boolean; outDir?: string; env?: NodeJS.ProcessEnv },
+): void {
+  const result = spawnSync(process.execPath, [ASTRO, 'build', ...(outDir ? ['--outDir', outDir] : [])], {
     cwd: ROOT,
     stdio: quiet ? 'ignore' : 'inherit',
-    env: { ...process.env, ...LAB_PLATFORM_ENV, SITE_URL: siteUrl, ASTRO_TELEMETRY_DISABLED: '1' },
+    env: { ...env, ...LAB_PLATFORM_ENV, SITE_URL: siteUrl, ASTRO_TELEMETRY_DISABLED: '1' },
   });
-  if (result.status !== 0) throw new Error(`The site did not build for ${siteUrl}.`);
+  if (result.status !== 0) throw new Error(`The site did not build for ${siteUrl}${outDir ? ` into ${outDir}` : ''}.`);
 }
 
 /** Where `buildSiteWithOutdatedTranslations` puts its build: inside the project, so the server bundle finds its packages. */
@@ -28,7 +36,7 @@ export const OUTDATED_TRANSLATIONS_BUILD = fileURLToPath(
   new URL('../../dist/.outdated-translations/', import.meta.url),
 );
 /** The page whose translations that build marks outdated. */
-export const CHANGED_ENGLISH_PAGE = 'content/docs/guides/https-link-tracking.mdx';
+const CHANGED_ENGLISH_PAGE = 'content/docs/guides/https-link-tracking.mdx';
 
 /**
  * Builds the site as it would be right after a writer changed the English
@@ -58,12 +66,7 @@ export function buildSiteWithOutdatedTranslations(siteUrl: string): void {
     const blob = git(['hash-object', '-w', '--stdin'], changed);
     git(['update-index', '--cacheinfo', `100644,${blob},${CHANGED_ENGLISH_PAGE}`]);
     git(['commit', '--quiet', '--message', 'The English guide changes']);
-    const result = spawnSync(process.execPath, [ASTRO, 'build', '--outDir', OUTDATED_TRANSLATIONS_BUILD], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...env, ...LAB_PLATFORM_ENV, SITE_URL: siteUrl, ASTRO_TELEMETRY_DISABLED: '1' },
-    });
-    if (result.status !== 0) throw new Error('The site with outdated translations did not build.');
+    astroBuild(siteUrl, { outDir: OUTDATED_TRANSLATIONS_BUILD, env });
   } finally {
     rmSync(gitDir, { recursive: true, force: true });
   }

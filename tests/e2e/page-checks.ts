@@ -23,3 +23,8 @@ export async function seriousViolations(page: Page, include: string[] = []): Pro
         `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
     );
 }
+
+/** How many pixels the page is wider than the window: anything above 0 scrolls sideways, cut off on a phone. */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
