@@ -1,5 +1,5 @@
 import { CERTIFICATE_FAILURES, type CertificateFailure } from '../accounts/directory.ts';
-import { STEP_IDS, type StepId } from '../checks/steps.ts';
+import type { StepId } from '../checks/steps.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { stepInSentence } from '../site/evidence-text.ts';
 import { evidenceSentence } from './evidence.client.ts';
@@ -136,9 +136,6 @@ export function stepLink(step: StepId): HTMLAnchorElement {
   link.textContent = t('tracklight.fix.goToStep', { step: stepInSentence(wording(), step) });
   return link;
 }
-
-/** The steps in reading order (for views that list them). */
-export const STEPS: readonly StepId[] = STEP_IDS;
 
 function paragraph(text: string, className?: string): HTMLParagraphElement {
   const element = document.createElement('p');

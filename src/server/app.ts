@@ -5,7 +5,7 @@ import { compress } from 'hono/compress';
 import { StorageUnavailableError } from '../storage/errors.ts';
 import { apiError, retryLater } from './api-errors.ts';
 import { accountRoutes } from './api/account.ts';
-import { checksRoutes } from './api/checks.ts';
+import { checksRoutes, NO_STORE } from './api/checks.ts';
 import { reportRoutes } from './api/reports.ts';
 import {
   changeGuard,
@@ -54,18 +54,17 @@ export function createApp(services: Services, site?: MiddlewareHandler<AppEnv>) 
   api.use('/reports/*', compressReports);
 
   /** Liveness: the process answers. */
-  api.get('/health', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
+  api.get('/health', (c) => c.json({ status: 'ok' }, 200, NO_STORE));
   /**
    * Readiness: configuration loaded and storage answering; 503 otherwise, so the proxy sends readers elsewhere.
    * A lost Redis is `degraded` with 200: every instance loses it at once, and each still serves on its own.
    */
   api.get('/ready', async (c) => {
     const ready = await services.ready();
-    if (!ready.ok)
-      return c.json({ status: 'unavailable', problem: ready.problem }, 503, { 'cache-control': 'no-store' });
+    if (!ready.ok) return c.json({ status: 'unavailable', problem: ready.problem }, 503, NO_STORE);
     return ready.degraded
-      ? c.json({ status: 'degraded', problem: ready.degraded }, 200, { 'cache-control': 'no-store' })
-      : c.json({ status: 'ready' }, 200, { 'cache-control': 'no-store' });
+      ? c.json({ status: 'degraded', problem: ready.degraded }, 200, NO_STORE)
+      : c.json({ status: 'ready' }, 200, NO_STORE);
   });
   api.route('/checks', checksRoutes(services));
   api.route('/reports', reportRoutes(services));
@@ -84,7 +83,7 @@ export function createApp(services: Services, site?: MiddlewareHandler<AppEnv>) 
   if (site) app.use(site);
   app.onError((error, c) => {
     services.log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, error });
-    return c.text('Something broke on our side. Try again in a moment.', 500, { 'cache-control': 'no-store' });
+    return c.text('Something broke on our side. Try again in a moment.', 500, NO_STORE);
   });
   return app;
 }

@@ -26,7 +26,7 @@ export type Refusal =
   | { kind: 'busy'; retryAfterSeconds: number };
 
 /** What a request for a report gets: a run to read, or why not. */
-export type ChecksAnswer = { kind: 'run'; run: SharedRun; cached: boolean } | Refusal;
+export type ChecksAnswer = { kind: 'run'; run: SharedRun } | Refusal;
 
 /** Who asks for a report, for the limits that apply to them. */
 export interface Requester {
@@ -222,16 +222,12 @@ export function createChecksService(checker: Checker, options: ChecksServiceOpti
       if (hit) {
         const run = finishedRun(domain, hit.entry);
         remember(domain, run, hit.ttlMs);
-        return { kind: 'run', run, cached: true };
+        return { kind: 'run', run };
       }
     }
     const claim = shared ? await shared.lock.claim(domain, shared.lockTtlMs) : undefined;
     if (claim && !claim.owner) {
-      return {
-        kind: 'run',
-        run: start(domain, (onResult) => awaitRemote(domain, claim.holder, onResult)),
-        cached: false,
-      };
+      return { kind: 'run', run: start(domain, (onResult) => awaitRemote(domain, claim.holder, onResult)) };
     }
     const unlock = () => void (claim && shared!.lock.release(domain, claim.token));
     const target = await options.perDomain.take(domain);
@@ -246,7 +242,7 @@ export function createChecksService(checker: Checker, options: ChecksServiceOpti
     }
     const run = start(domain, (onResult) => runHere(domain, release, onResult));
     if (claim) publish(domain, run, claim.token);
-    return { kind: 'run', run, cached: false };
+    return { kind: 'run', run };
   }
 
   return {
@@ -265,10 +261,10 @@ export function createChecksService(checker: Checker, options: ChecksServiceOpti
       }
 
       const cached = cache.get(domain);
-      if (cached && !fresh && cached.expiresAt > now()) return { kind: 'run', run: cached.run, cached: true };
+      if (cached && !fresh && cached.expiresAt > now()) return { kind: 'run', run: cached.run };
       if (cached && cached.expiresAt <= now()) cache.delete(domain);
       const joined = inFlight.get(domain);
-      if (joined) return { kind: 'run', run: joined, cached: false };
+      if (joined) return { kind: 'run', run: joined };
       // Readers who arrive while a run is being admitted share its admission: one token, one slot, one run.
       const admitting = starting.get(domain);
       if (admitting) return admitting;

@@ -125,12 +125,15 @@ export function changeGuard(config: Config) {
   });
 }
 
+/** Where `requestHeader` reads from: any Hono context, on Node or not. */
+type HeaderSource = { env?: Partial<HttpBindings>; req: { header(name: string): string | undefined } };
+
 /**
  * One request header. On Node, from the headers Node has already parsed:
  * reading the Fetch-style `Headers` would build them again for every request,
  * which costs more than the rest of a cached report's path.
  */
-export function requestHeader(c: Context<AppEnv>, name: string): string | undefined {
+export function requestHeader(c: HeaderSource, name: string): string | undefined {
   const headers = c.env?.incoming?.headers;
   if (!headers) return c.req.header(name);
   const value = headers[name];

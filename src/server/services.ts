@@ -20,7 +20,6 @@ export interface Services {
   config: Config;
   log: Logger;
   metrics: Metrics;
-  checker: Checker;
   checks: ChecksService;
   directory: AccountDirectory;
   sessions: SessionStore;
@@ -31,8 +30,6 @@ export interface Services {
   changeLimiter: RateLimiter;
   /** Ends each open event stream with a last event (graceful shutdown); streams add and remove themselves. */
   openStreams: Set<() => Promise<void>>;
-  /** Rate limits, the cap on runs, finished reports and run locks: in this process, or shared through Redis. */
-  shared: SharedState;
   /**
    * Whether the server can serve: configuration loaded and the database
    * answering. A lost Redis does not stop it (state is per instance meanwhile);
@@ -134,7 +131,6 @@ export function createServices(
     config,
     log,
     metrics,
-    checker,
     checks,
     directory,
     sessions: storage.sessions,
@@ -142,7 +138,6 @@ export function createServices(
     shareLimiter: perMinute('share-client', server.SHARE_RATE_LIMIT_PER_CLIENT),
     changeLimiter: perMinute('account-changes', server.ACCOUNT_RATE_LIMIT_PER_ACCOUNT),
     openStreams: new Set(),
-    shared,
     async ready() {
       if (!(await storage.ready())) return { ok: false, problem: `the ${storage.backend} database does not answer` };
       const degraded = await shared.degradation();

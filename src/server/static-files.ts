@@ -6,6 +6,8 @@ import { extname, join, relative, sep } from 'node:path';
 import type { Context } from 'hono';
 import Negotiator from 'negotiator';
 
+import { requestHeader } from './middleware.ts';
+
 /** The encodings files are precompressed in at build, best first. */
 export const PRECOMPRESSED = [
   { encoding: 'br', suffix: '.br' },
@@ -180,8 +182,8 @@ export function sendStatic(c: Context, file: StaticFile, status: 200 | 404 = 200
     vary: 'accept-encoding',
   };
   if (file.contentSecurityPolicy) headers['content-security-policy'] = file.contentSecurityPolicy;
-  if (status === 200 && c.req.header('if-none-match') === file.etag) return c.body(null, 304, headers);
-  const accepted = c.req.header('accept-encoding');
+  if (status === 200 && requestHeader(c, 'if-none-match') === file.etag) return c.body(null, 304, headers);
+  const accepted = requestHeader(c, 'accept-encoding');
   const best =
     accepted && file.variants.length > 0
       ? (new Negotiator({ headers: { 'accept-encoding': accepted } }) as EncodingNegotiator).encoding(file.encodings, {

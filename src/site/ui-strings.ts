@@ -82,6 +82,3 @@ export function uiStringsSchemaFor(lang: string, english: Strings = ENGLISH_STRI
       }
     });
 }
-
-/** True when `key` is one form of a plural string. */
-export const isPluralKey = (key: string) => splitPluralKey(key) !== undefined;

@@ -99,15 +99,19 @@ const TYPE_NAMES: Record<number, QueryType> = {
   [TYPE.CAA]: 'CAA',
 };
 
+/** What a name that fails this way answers: nothing at all (`drop`), or that rcode. */
+function faultAnswer(fault: Fault): Answer | undefined {
+  if (fault === 'drop') return undefined;
+  return { rcode: fault === 'servfail' ? RCODE.SERVFAIL : RCODE.REFUSED, records: [] };
+}
+
 /** Builds the answer to one question, or `undefined` to stay silent. */
 function answer(zone: Zone, aQueries: Map<string, number>, qname: string, type: number, hops = 0): Answer | undefined {
   const name = normalize(qname);
   const set = zone.get(name);
   const typeName = TYPE_NAMES[type];
   const fault = set?.fault ?? (typeName ? set?.faultsByType?.[typeName] : undefined);
-  if (fault === 'drop') return undefined;
-  if (fault === 'servfail') return { rcode: RCODE.SERVFAIL, records: [] };
-  if (fault === 'refused') return { rcode: RCODE.REFUSED, records: [] };
+  if (fault) return faultAnswer(fault);
   if (!set) return { rcode: nameExists(zone, name) ? RCODE.NOERROR : RCODE.NXDOMAIN, records: [] };
 
   if (type === TYPE.CNAME) {
@@ -191,11 +195,10 @@ export async function startDnsServer(zone: () => Zone, options: DnsServerOptions
       const current = zone();
       const set = question && current.get(normalize(question.name));
       const tcpFault = transport === 'tcp' ? set?.tcpFault : undefined;
-      if (tcpFault === 'drop') return;
       const result = !question
         ? { rcode: RCODE.FORMERR, records: [] }
         : tcpFault
-          ? { rcode: tcpFault === 'servfail' ? RCODE.SERVFAIL : RCODE.REFUSED, records: [] }
+          ? faultAnswer(tcpFault)
           : answer(current, aQueries, question.name, question.type);
       if (!result) return;
       response.header.rcode = result.rcode;

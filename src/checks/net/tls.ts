@@ -116,14 +116,15 @@ export function handshake(options: HandshakeOptions): Promise<HandshakeResult> {
     });
     socket.once('secureConnect', () => {
       const peer = socket.getPeerCertificate(true);
-      // Node falls back to the subject CN when there is no subjectAltName; no current browser does.
-      const hasSan = /(^|,\s*)DNS:/.test(peer.subjectaltname ?? '');
+      const chain = summariseChain(peer);
       finish({
         ok: true,
         protocol: socket.getProtocol() ?? 'unknown',
         authorizationError: socket.authorized ? null : String(socket.authorizationError ?? 'UNKNOWN'),
-        hostnameMatches: hasSan && checkServerIdentity(options.servername, peer) === undefined,
-        chain: summariseChain(peer),
+        // Node falls back to the subject CN when there is no subjectAltName; no current browser does.
+        hostnameMatches:
+          chain[0]?.hasSubjectAltName === true && checkServerIdentity(options.servername, peer) === undefined,
+        chain,
       });
     });
     socket.once('error', (error: NodeJS.ErrnoException) => finish(classifyError(error)));

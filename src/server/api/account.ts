@@ -8,9 +8,7 @@ import { apiError, retryLater } from '../api-errors.ts';
 import { readerAccount, sessionIdOf, type AppEnv } from '../middleware.ts';
 import type { Services } from '../services.ts';
 import { SESSION_COOKIE } from '../sessions.ts';
-import { invalidDomain, refused } from './checks.ts';
-
-const NO_STORE = { 'cache-control': 'no-store' };
+import { NO_STORE, readBody, refused } from './checks.ts';
 
 /** The body of `POST /api/account/click-tracking`. */
 export const ClickTrackingChangeSchema = z.object({ enabled: z.boolean() }).strict();
@@ -31,16 +29,6 @@ const requestEvidence = (c: Context<AppEnv>) => ({
   userAgent: c.req.header('user-agent')?.slice(0, 300) ?? null,
   requestId: c.var.requestId,
 });
-
-/** The request's JSON body read against `schema`, or the 400 that says it is not valid. */
-async function readBody<T extends z.ZodType>(c: Context<AppEnv>, schema: T) {
-  const body = schema.safeParse(await c.req.json().catch(() => undefined));
-  if (body.success) return { data: body.data as z.output<T> };
-  if (body.error.issues.some((issue) => issue.path[0] === 'domain' && issue.code === 'custom')) {
-    return { response: invalidDomain(body.error) };
-  }
-  return { response: apiError('invalid_request', `The request is not valid: ${z.prettifyError(body.error)}`) };
-}
 
 /**
  * The signed-in reader's account routes: what the guide shows, and the two
@@ -71,12 +59,16 @@ export function accountRoutes(services: Services) {
       ? undefined
       : apiError('domain_not_in_account', `${domain} is not a branded link domain of this account.`, { domain });
 
+  /** The answer to a change: whether it changed anything, and the account as it now is. */
+  const answerChange = async (c: Context<AppEnv>, account: Account, changed: boolean) => {
+    const updated = (await services.directory.getAccount(account.id))!;
+    return c.json({ changed, account: publicAccount(updated) }, 200, NO_STORE);
+  };
+
   /** Makes one change to one of the account's domains and answers with the account as it now is. */
   const changeDomain = async (c: Context<AppEnv>, account: Account, domain: string, change: () => Promise<boolean>) => {
     try {
-      const changed = await change();
-      const updated = (await services.directory.getAccount(account.id))!;
-      return c.json({ changed, account: publicAccount(updated) }, 200, NO_STORE);
+      return await answerChange(c, account, await change());
     } catch (cause) {
       if (cause instanceof DomainNotInAccountError) return apiError('domain_not_in_account', cause.message, { domain });
       throw cause;
@@ -102,8 +94,7 @@ export function accountRoutes(services: Services) {
       enabled: body.data.enabled,
       evidence: requestEvidence(c),
     });
-    const updated = (await services.directory.getAccount(reader.account.id))!;
-    return c.json({ changed, account: publicAccount(updated) }, 200, NO_STORE);
+    return answerChange(c, reader.account, changed);
   });
 
   /**

@@ -30,6 +30,19 @@ export function invalidDomain(error: z.ZodError): Response {
   return apiError('invalid_domain', issue?.message ?? 'Enter a branded link domain.', { reason });
 }
 
+/** Headers of an answer no cache may keep: it is about one reader, or one moment. */
+export const NO_STORE = { 'cache-control': 'no-store' };
+
+/** The request's JSON body read against `schema`, or the 400 that says it is not valid. */
+export async function readBody<T extends z.ZodType>(c: Context<AppEnv>, schema: T) {
+  const body = schema.safeParse(await c.req.json().catch(() => undefined));
+  if (body.success) return { data: body.data as z.output<T> };
+  if (body.error.issues.some((issue) => issue.path[0] === 'domain' && issue.code === 'custom')) {
+    return { response: invalidDomain(body.error) };
+  }
+  return { response: apiError('invalid_request', `The request is not valid: ${z.prettifyError(body.error)}`) };
+}
+
 /** The answer to a request that was not admitted: a 429 or a 503, each saying when to come back. */
 export function refused(answer: Exclude<ChecksAnswer, { kind: 'run' }>, services: Services, limit: string): Response {
   services.metrics.refused(answer.kind === 'busy' ? 'checks_running' : limit);
@@ -86,7 +99,7 @@ export function checksRoutes(services: Services) {
     try {
       // Signed-out readers share one serialised report; a signed-in reader's steps are their own.
       const body = account ? JSON.stringify(await services.checks.reportFor(run, account)) : await run.signedOutBody;
-      return c.body(body, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      return c.body(body, 200, { 'content-type': 'application/json', ...NO_STORE });
     } catch (error) {
       services.log.error('report failed', { requestId: c.var.requestId, domain: run.domain, error });
       return apiError('internal_error', FAILED);

@@ -9,9 +9,8 @@ import { apiError, retryLater } from '../api-errors.ts';
 import { readerAccount, sessionIdOf, type AppEnv } from '../middleware.ts';
 import { clientKey } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
-import { invalidDomain, refused } from './checks.ts';
+import { NO_STORE, readBody, refused } from './checks.ts';
 
-const NO_STORE = { 'cache-control': 'no-store' };
 const LOCALE_CODES = Object.values(locales).map((locale) => locale.lang) as [string, ...string[]];
 
 /** What the panel sends to share the report it shows. */
@@ -40,12 +39,8 @@ export function reportRoutes(services: Services) {
       services.metrics.refused('shares_per_client');
       return retryLater('rate_limited', 'Too many shared reports. Try again shortly.', allowed.retryAfterSeconds);
     }
-    const body = ShareRequestSchema.safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success) {
-      return body.error.issues.some((issue) => issue.path[0] === 'domain' && issue.code === 'custom')
-        ? invalidDomain(body.error)
-        : apiError('invalid_request', 'Send { "domain": "…", "locale": "en" } with a valid domain.');
-    }
+    const body = await readBody(c, ShareRequestSchema);
+    if (body.response) return body.response;
     const answer = await services.checks.request(body.data.domain, { client });
     if (answer.kind !== 'run') return refused(answer, services, 'checks_per_client');
     const account = await readerAccount(services, sessionIdOf(c));
